@@ -1,0 +1,60 @@
+// The one error type Handset throws or reports: a closed set of codes, a human message, and the cause.
+
+/** Every code a HandsetError can carry. */
+export type HandsetErrorCode =
+  /** A frame that is not JSON. */
+  | 'malformed-json'
+  /** JSON that is not a Handset envelope (missing or wrong fields). */
+  | 'invalid-envelope'
+  /** An envelope of a protocol version this build does not speak. */
+  | 'unsupported-version'
+  /** An envelope whose `type` this build does not know. */
+  | 'unknown-type'
+  /** A frame larger than the protocol allows. */
+  | 'oversize'
+  /** A public method called in a state where it means nothing (answer with no incoming call...). */
+  | 'invalid-state'
+  /** An argument that can never be valid (an empty peer id...). */
+  | 'invalid-argument'
+  /** The signaling transport failed in a way the caller must hear about. */
+  | 'transport'
+  /** A remote ICE candidate the peer connection refused; the call goes on without it. */
+  | 'candidate-rejected';
+
+/** Codes that describe bad input from the network. */
+export type ProtocolErrorCode = Extract<
+  HandsetErrorCode,
+  'malformed-json' | 'invalid-envelope' | 'unsupported-version' | 'unknown-type' | 'oversize'
+>;
+
+export class HandsetError extends Error {
+  override readonly name = 'HandsetError';
+  readonly code: HandsetErrorCode;
+
+  constructor(code: HandsetErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  static protocol(code: ProtocolErrorCode, message: string, cause?: unknown): HandsetError {
+    return new HandsetError(code, message, { cause });
+  }
+
+  static invalidState(message: string): HandsetError {
+    return new HandsetError('invalid-state', message);
+  }
+
+  static invalidArgument(message: string): HandsetError {
+    return new HandsetError('invalid-argument', message);
+  }
+}
+
+export function isProtocolError(error: HandsetError): error is HandsetError & { code: ProtocolErrorCode } {
+  return (
+    error.code === 'malformed-json' ||
+    error.code === 'invalid-envelope' ||
+    error.code === 'unsupported-version' ||
+    error.code === 'unknown-type' ||
+    error.code === 'oversize'
+  );
+}

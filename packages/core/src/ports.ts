@@ -1,0 +1,68 @@
+// The platform as Handset sees it: the slice of WebRTC and getUserMedia the call machine uses. Browser
+// objects satisfy these interfaces as they are; other platforms (werift in Node, fakes in tests) adapt.
+import type { IceCandidateInit, MediaKinds, SessionDescription } from './protocol.js';
+
+export interface MediaTrackPort {
+  readonly kind: string;
+  enabled: boolean;
+  stop(): void;
+}
+
+export interface MediaStreamPort {
+  getTracks(): MediaTrackPort[];
+}
+
+export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
+
+export interface IceCandidateEventPort {
+  readonly candidate: (IceCandidateInit & { toJSON?(): IceCandidateInit }) | null;
+}
+
+export interface TrackEventPort {
+  readonly track: MediaTrackPort;
+  readonly streams: readonly MediaStreamPort[];
+}
+
+export interface PeerConnectionEventMap {
+  icecandidate: IceCandidateEventPort;
+  iceconnectionstatechange: unknown;
+  track: TrackEventPort;
+  negotiationneeded: unknown;
+}
+
+type Listener<E> = (event: E) => void;
+
+export interface PeerConnectionPort {
+  readonly iceConnectionState: string;
+  readonly signalingState: string;
+  readonly localDescription: { type: string; sdp: string } | null;
+  addTrack(track: MediaTrackPort, ...streams: MediaStreamPort[]): unknown;
+  createOffer(options?: { iceRestart?: boolean }): Promise<{ type: string; sdp?: string }>;
+  createAnswer(): Promise<{ type: string; sdp?: string }>;
+  setLocalDescription(description?: { type: string; sdp?: string }): Promise<void>;
+  setRemoteDescription(description: SessionDescription): Promise<void>;
+  addIceCandidate(candidate: IceCandidateInit): Promise<void>;
+  restartIce(): void;
+  close(): void;
+  addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: Listener<PeerConnectionEventMap[K]>): void;
+  removeEventListener<K extends keyof PeerConnectionEventMap>(
+    type: K,
+    listener: Listener<PeerConnectionEventMap[K]>,
+  ): void;
+}
+
+export interface IceServerConfig {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface PeerConnectionConfig {
+  iceServers: IceServerConfig[];
+}
+
+/** Makes the peer connection for one call, e.g. `(config) => new RTCPeerConnection(config)`. */
+export type PeerConnectionFactory = (config: PeerConnectionConfig) => PeerConnectionPort;
+
+/** Opens local media, e.g. `(media) => navigator.mediaDevices.getUserMedia(media)`. */
+export type GetUserMedia = (media: MediaKinds) => Promise<MediaStreamPort>;

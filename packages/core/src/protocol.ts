@@ -1,0 +1,163 @@
+// The signaling protocol: message types, version, limits, and the one validator that turns untrusted
+// input into a typed envelope or a typed error. Nothing else in Handset parses JSON from the network.
+import * as v from 'valibot';
+import { HandsetError } from './errors.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Limits that keep one hostile peer from costing the others memory or time. */
+export const PROTOCOL_LIMITS = {
+  /** A whole frame, as text. SDP for audio+video with simulcast stays well below this. */
+  maxFrameBytes: 64 * 1024,
+  maxSdpLength: 48 * 1024,
+  maxIdLength: 128,
+  maxCandidatesPerMessage: 64,
+  maxCandidateLength: 1024,
+  /** Longest invite lifetime a callee accepts (10 minutes): a ring cannot be made to last forever. */
+  maxInviteLifetimeMs: 10 * 60 * 1000,
+} as const;
+
+const Id = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(PROTOCOL_LIMITS.maxIdLength),
+  // Printable ASCII without spaces or slashes: ids end up in MQTT topics, logs and URLs.
+  v.regex(/^[\x21-\x2e\x30-\x7e]+$/, 'ids are printable ASCII without spaces or "/"'),
+);
+const Sdp = v.pipe(v.string(), v.minLength(1), v.maxLength(PROTOCOL_LIMITS.maxSdpLength));
+
+const Header = {
+  v: v.literal(PROTOCOL_VERSION),
+  /** Unique per message; lets transports de-duplicate and resend. */
+  id: Id,
+  callId: Id,
+  /** The sending user. A server, where there is one, overwrites it with the authenticated id. */
+  from: Id,
+  fromDevice: Id,
+  to: Id,
+  /** Set once a call is bound to one of the addressee's devices; other devices ignore the message. */
+  toDevice: v.optional(Id),
+  /** Time the message spent held in transit (queued by a server or broker), added by the transport. */
+  ageMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+};
+
+const MediaKinds = v.object({ audio: v.boolean(), video: v.boolean() });
+
+const IceCandidate = v.object({
+  candidate: v.pipe(v.string(), v.maxLength(PROTOCOL_LIMITS.maxCandidateLength)),
+  sdpMid: v.nullish(v.pipe(v.string(), v.maxLength(64))),
+  sdpMLineIndex: v.nullish(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1024))),
+  usernameFragment: v.nullish(v.pipe(v.string(), v.maxLength(256))),
+});
+
+export const REJECT_REASONS = ['declined', 'busy'] as const;
+export const HANGUP_REASONS = ['normal', 'connection-failed', 'negotiation-failed', 'protocol-error'] as const;
+
+const messages = {
+  invite: v.object({
+    ...Header,
+    type: v.literal('invite'),
+    sdp: Sdp,
+    media: MediaKinds,
+    lifetimeMs: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(PROTOCOL_LIMITS.maxInviteLifetimeMs)),
+  }),
+  ringing: v.object({ ...Header, type: v.literal('ringing') }),
+  answer: v.object({ ...Header, type: v.literal('answer'), sdp: Sdp }),
+  'answer-selected': v.object({ ...Header, type: v.literal('answer-selected'), selectedDevice: Id }),
+  candidates: v.object({
+    ...Header,
+    type: v.literal('candidates'),
+    candidates: v.pipe(v.array(IceCandidate), v.maxLength(PROTOCOL_LIMITS.maxCandidatesPerMessage)),
+    /** True on the last batch: the sender has gathered every candidate (end-of-candidates). */
+    end: v.boolean(),
+  }),
+  reject: v.object({ ...Header, type: v.literal('reject'), reason: v.picklist(REJECT_REASONS) }),
+  cancel: v.object({ ...Header, type: v.literal('cancel') }),
+  hangup: v.object({ ...Header, type: v.literal('hangup'), reason: v.picklist(HANGUP_REASONS) }),
+  negotiate: v.object({
+    ...Header,
+    type: v.literal('negotiate'),
+    description: v.object({ type: v.picklist(['offer', 'answer']), sdp: Sdp }),
+    iceRestart: v.boolean(),
+  }),
+  /** Sent by a transport on behalf of an addressee it knows to be offline. */
+  unavailable: v.object({ ...Header, type: v.literal('unavailable') }),
+};
+
+export type MessageType = keyof typeof messages;
+export const MESSAGE_TYPES = Object.keys(messages) as MessageType[];
+
+const EnvelopeSchema = v.variant('type', Object.values(messages) as [
+  (typeof messages)[MessageType],
+  ...(typeof messages)[MessageType][],
+]);
+
+export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
+export type EnvelopeOf<T extends MessageType> = Extract<Envelope, { type: T }>;
+export type IceCandidateInit = v.InferOutput<typeof IceCandidate>;
+export type MediaKinds = v.InferOutput<typeof MediaKinds>;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+export type HangupReason = (typeof HANGUP_REASONS)[number];
+export type SessionDescription = { type: 'offer' | 'answer'; sdp: string };
+
+/** What a sender fills in; `v` and `id` are added by {@link createEnvelope}. */
+export type EnvelopeDraft = Envelope extends infer E ? (E extends Envelope ? Omit<E, 'v' | 'id'> : never) : never;
+
+export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; error: HandsetError };
+
+function isMessageType(type: unknown): type is MessageType {
+  return typeof type === 'string' && Object.hasOwn(messages, type);
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * Validates an already-parsed value. Never throws: anything that is not a valid envelope of this
+ * version comes back as a typed error saying which rule it broke.
+ */
+export function validateEnvelope(value: unknown): DecodeResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('invalid-envelope', 'an envelope must be a JSON object');
+  }
+  const record = value as Record<string, unknown>;
+  if (record.v !== PROTOCOL_VERSION) {
+    return fail('unsupported-version', `protocol version ${String(record.v)} is not ${PROTOCOL_VERSION}`);
+  }
+  if (!isMessageType(record.type)) {
+    return fail('unknown-type', `unknown message type ${JSON.stringify(record.type)?.slice(0, 40)}`);
+  }
+  const result = v.safeParse(messages[record.type], value);
+  if (!result.success) return fail('invalid-envelope', `${record.type}: ${describeIssues(result.issues)}`);
+  return { ok: true, envelope: result.output as Envelope };
+}
+
+/** Parses and validates one text frame from the network. Never throws. */
+export function decodeEnvelope(frame: string): DecodeResult {
+  if (frame.length > PROTOCOL_LIMITS.maxFrameBytes) {
+    return fail('oversize', `frame of ${frame.length} characters exceeds ${PROTOCOL_LIMITS.maxFrameBytes}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch (cause) {
+    return fail('malformed-json', 'frame is not valid JSON', cause);
+  }
+  return validateEnvelope(value);
+}
+
+export function encodeEnvelope(envelope: Envelope): string {
+  return JSON.stringify(envelope);
+}
+
+export function createEnvelope(draft: EnvelopeDraft, id: string): Envelope {
+  return { v: PROTOCOL_VERSION, id, ...draft } as Envelope;
+}
+
+function fail(code: Parameters<typeof HandsetError.protocol>[0], message: string, cause?: unknown): DecodeResult {
+  return { ok: false, error: HandsetError.protocol(code, message, cause) };
+}

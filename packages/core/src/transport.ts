@@ -1,0 +1,28 @@
+// The signaling transport port: how a phone reaches other users. Adapters (WebSocket, MQTT, in-memory)
+// implement it; the call machine never knows which one it has.
+import type { Observable } from 'rxjs';
+import type { Envelope } from './protocol.js';
+
+/**
+ * - `connecting`: first connection attempt, nothing sent yet.
+ * - `open`: envelopes flow.
+ * - `reconnecting`: the link dropped; sends are queued and flushed in order once open again.
+ * - `closed`: closed for good (by `close()` or because the credentials were refused).
+ */
+export type TransportStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface SignalingTransport {
+  /**
+   * Frames addressed to this user, exactly as they came off the wire. They are untrusted: the phone
+   * decodes each with `decodeEnvelope` and reports the bad ones as typed protocol errors.
+   */
+  readonly incoming$: Observable<string>;
+  readonly status$: Observable<TransportStatus>;
+  /**
+   * Hands an envelope to the transport. Never throws and never waits: while the link is down the
+   * transport queues it (hang-up must not wait for the server). After `closed` it is dropped.
+   */
+  send(envelope: Envelope): void;
+  /** Closes the link for good and completes both observables. */
+  close(): void;
+}

@@ -1,0 +1,13 @@
+// Tests import the workspace packages from source, so no build is needed before `vitest`.
+import { fileURLToPath } from 'node:url';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export const workspaceAlias = [
+  { find: /^@handset\/core$/, replacement: here('./packages/core/src/index.ts') },
+  { find: /^@handset\/core\/testing$/, replacement: here('./packages/core/src/testing/index.ts') },
+  { find: /^@handset\/adapter-ws$/, replacement: here('./packages/adapter-ws/src/index.ts') },
+  { find: /^@handset\/adapter-ws\/server$/, replacement: here('./packages/adapter-ws/src/server/index.ts') },
+  { find: /^@handset\/adapter-mqtt$/, replacement: here('./packages/adapter-mqtt/src/index.ts') },
+  { find: /^@handset\/adapter-mqtt\/broker$/, replacement: here('./packages/adapter-mqtt/src/broker/index.ts') },
+];
