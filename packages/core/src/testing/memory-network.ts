@@ -24,7 +24,7 @@ export interface MemoryTransport extends SignalingTransport {
 export function createMemoryNetwork(options: { deliverAsync?: boolean } = {}): MemoryNetwork {
   const members = new Map<string, Set<MemoryTransportImpl>>();
   const log: Envelope[] = [];
-  const schedule = options.deliverAsync === false ? (run: () => void) => run() : queueMicrotask;
+  const schedule = options.deliverAsync === false ? (run: () => void) => run() : (run: () => void) => void Promise.resolve().then(run);
 
   function route(sender: MemoryTransportImpl, envelope: Envelope): void {
     const stamped = { ...envelope, from: sender.userId } as Envelope;
