@@ -1,0 +1,65 @@
+// The WebSocket adapter's own failures (auth, limits, call membership, link), as one closed set of
+// codes carried by core's HandsetError so callers handle one error type.
+import { HandsetError } from '@handset/core';
+
+/** Every reason the adapter reports, on the client's `errors$` and in the server's error frames. */
+export type SignalingErrorCode =
+  /** The token is not three base64url parts with a valid payload. */
+  | 'token-malformed'
+  /** The token's signature does not match the server's secret. */
+  | 'token-bad-signature'
+  /** The token was valid once and has expired. */
+  | 'token-expired'
+  /** The first frame was not a `hello` with a token. */
+  | 'handshake-required'
+  /** No `hello` arrived within the server's handshake timeout. */
+  | 'handshake-timeout'
+  /** The user already has as many connections as the server allows. */
+  | 'too-many-connections'
+  /** The connection sends faster than the server's rate limit; the message was dropped. */
+  | 'rate-limited'
+  /** The envelope names a call the sender (or the addressee) is not part of. */
+  | 'not-in-call'
+  /** A frame that is JSON with a `kind` the control protocol does not know, or wrong fields. */
+  | 'invalid-control-frame'
+  /** A call envelope the protocol refused (see `protocolCode` in the frame's message). */
+  | 'malformed-json'
+  | 'invalid-envelope'
+  | 'unsupported-version'
+  | 'unknown-type'
+  | 'oversize'
+  /** The server is shutting down or restarting. */
+  | 'server-shutdown'
+  /** The client gave up reconnecting (its reconnect policy returned null). */
+  | 'reconnect-gave-up'
+  /** The client dropped a queued envelope because its queue was full. */
+  | 'queue-overflow'
+  /** The token supplier threw or returned something that is not a string. */
+  | 'token-unavailable'
+  /** The server runs in Node only (the `browser` build of `@handset/adapter-ws/server`). */
+  | 'server-not-in-browser';
+
+/** Codes that mean the server will not accept these credentials: the client stops instead of retrying. */
+export const AUTH_ERROR_CODES: readonly SignalingErrorCode[] = [
+  'token-malformed',
+  'token-bad-signature',
+  'token-expired',
+];
+
+export function isAuthErrorCode(code: string): boolean {
+  return (AUTH_ERROR_CODES as readonly string[]).includes(code);
+}
+
+export class SignalingError extends HandsetError {
+  /** The adapter's reason; `code` is core's umbrella code `transport`. */
+  readonly reason: SignalingErrorCode;
+
+  constructor(reason: SignalingErrorCode, message: string, options?: { cause?: unknown }) {
+    super('transport', message, options);
+    this.reason = reason;
+  }
+
+  static of(reason: SignalingErrorCode, message: string, cause?: unknown): SignalingError {
+    return new SignalingError(reason, message, { cause });
+  }
+}
