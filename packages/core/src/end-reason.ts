@@ -30,7 +30,8 @@ export const END_CODE_DESCRIPTIONS: Record<EndCode, string> = {
   cancelled: 'The caller gave up before the call was answered.',
   declined: 'The callee rejected the call.',
   busy: 'The callee is in another call; the invite was answered busy automatically.',
-  'no-answer': 'Nobody answered within the invite lifetime (caller) / the caller gave up ringing us (callee).',
+  'no-answer':
+    'Nobody answered within the invite lifetime (caller) / the caller gave up ringing us (callee).',
   unavailable: 'The callee is offline: the transport knows nobody is there to ring.',
   'answered-elsewhere': "Another of the callee's devices answered first.",
   'media-denied': 'getUserMedia was refused (permission denied by the user or the browser).',

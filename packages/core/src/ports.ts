@@ -12,7 +12,14 @@ export interface MediaStreamPort {
   getTracks(): MediaTrackPort[];
 }
 
-export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
+export type IceConnectionState =
+  | 'new'
+  | 'checking'
+  | 'connected'
+  | 'completed'
+  | 'disconnected'
+  | 'failed'
+  | 'closed';
 
 export interface IceCandidateEventPort {
   readonly candidate: (IceCandidateInit & { toJSON?(): IceCandidateInit }) | null;
@@ -44,7 +51,10 @@ export interface PeerConnectionPort {
   addIceCandidate(candidate: IceCandidateInit): Promise<void>;
   restartIce(): void;
   close(): void;
-  addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: Listener<PeerConnectionEventMap[K]>): void;
+  addEventListener<K extends keyof PeerConnectionEventMap>(
+    type: K,
+    listener: Listener<PeerConnectionEventMap[K]>,
+  ): void;
   removeEventListener<K extends keyof PeerConnectionEventMap>(
     type: K,
     listener: Listener<PeerConnectionEventMap[K]>,
@@ -66,3 +76,9 @@ export type PeerConnectionFactory = (config: PeerConnectionConfig) => PeerConnec
 
 /** Opens local media, e.g. `(media) => navigator.mediaDevices.getUserMedia(media)`. */
 export type GetUserMedia = (media: MediaKinds) => Promise<MediaStreamPort>;
+
+/** Sets and clears the call's timers; XState's clock interface (tests pass a simulated clock). */
+export interface Clock {
+  setTimeout(callback: () => void, timeoutMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}

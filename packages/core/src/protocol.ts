@@ -51,7 +51,13 @@ const IceCandidate = v.object({
 });
 
 export const REJECT_REASONS = ['declined', 'busy'] as const;
-export const HANGUP_REASONS = ['normal', 'connection-failed', 'negotiation-failed', 'protocol-error'] as const;
+export const HANGUP_REASONS = [
+  'normal',
+  'connection-failed',
+  'negotiation-failed',
+  'protocol-error',
+  'media-failed',
+] as const;
 
 const messages = {
   invite: v.object({
@@ -59,7 +65,12 @@ const messages = {
     type: v.literal('invite'),
     sdp: Sdp,
     media: MediaKinds,
-    lifetimeMs: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(PROTOCOL_LIMITS.maxInviteLifetimeMs)),
+    lifetimeMs: v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1),
+      v.maxValue(PROTOCOL_LIMITS.maxInviteLifetimeMs),
+    ),
   }),
   ringing: v.object({ ...Header, type: v.literal('ringing') }),
   answer: v.object({ ...Header, type: v.literal('answer'), sdp: Sdp }),
@@ -87,10 +98,10 @@ const messages = {
 export type MessageType = keyof typeof messages;
 export const MESSAGE_TYPES = Object.keys(messages) as MessageType[];
 
-const EnvelopeSchema = v.variant('type', Object.values(messages) as [
-  (typeof messages)[MessageType],
-  ...(typeof messages)[MessageType][],
-]);
+const EnvelopeSchema = v.variant(
+  'type',
+  Object.values(messages) as [(typeof messages)[MessageType], ...(typeof messages)[MessageType][]],
+);
 
 export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 export type EnvelopeOf<T extends MessageType> = Extract<Envelope, { type: T }>;
@@ -101,7 +112,11 @@ export type HangupReason = (typeof HANGUP_REASONS)[number];
 export type SessionDescription = { type: 'offer' | 'answer'; sdp: string };
 
 /** What a sender fills in; `v` and `id` are added by {@link createEnvelope}. */
-export type EnvelopeDraft = Envelope extends infer E ? (E extends Envelope ? Omit<E, 'v' | 'id'> : never) : never;
+export type EnvelopeDraft = Envelope extends infer E
+  ? E extends Envelope
+    ? Omit<E, 'v' | 'id'>
+    : never
+  : never;
 
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; error: HandsetError };
 
@@ -158,6 +173,10 @@ export function createEnvelope(draft: EnvelopeDraft, id: string): Envelope {
   return { v: PROTOCOL_VERSION, id, ...draft } as Envelope;
 }
 
-function fail(code: Parameters<typeof HandsetError.protocol>[0], message: string, cause?: unknown): DecodeResult {
+function fail(
+  code: Parameters<typeof HandsetError.protocol>[0],
+  message: string,
+  cause?: unknown,
+): DecodeResult {
   return { ok: false, error: HandsetError.protocol(code, message, cause) };
 }

@@ -1,8 +1,9 @@
 // An in-memory signaling network: what a signaling server does (stamp the sender, route by user, answer
 // `unavailable` for offline users), without sockets. For tests and for running two phones in one process.
-import { BehaviorSubject, Subject } from 'rxjs';
+
 import { nanoid } from 'nanoid';
-import { createEnvelope, encodeEnvelope, type Envelope } from '../protocol.js';
+import { BehaviorSubject, Subject } from 'rxjs';
+import { createEnvelope, type Envelope, encodeEnvelope } from '../protocol.js';
 import type { SignalingTransport, TransportStatus } from '../transport.js';
 
 export interface MemoryNetwork {
@@ -24,7 +25,10 @@ export interface MemoryTransport extends SignalingTransport {
 export function createMemoryNetwork(options: { deliverAsync?: boolean } = {}): MemoryNetwork {
   const members = new Map<string, Set<MemoryTransportImpl>>();
   const log: Envelope[] = [];
-  const schedule = options.deliverAsync === false ? (run: () => void) => run() : (run: () => void) => void Promise.resolve().then(run);
+  const schedule =
+    options.deliverAsync === false
+      ? (run: () => void) => run()
+      : (run: () => void) => void Promise.resolve().then(run);
 
   function route(sender: MemoryTransportImpl, envelope: Envelope): void {
     const stamped = { ...envelope, from: sender.userId } as Envelope;
@@ -33,7 +37,13 @@ export function createMemoryNetwork(options: { deliverAsync?: boolean } = {}): M
     if (receivers.length === 0) {
       if (stamped.type !== 'unavailable') {
         const reply = createEnvelope(
-          { type: 'unavailable', callId: stamped.callId, from: stamped.to, fromDevice: 'network', to: sender.userId },
+          {
+            type: 'unavailable',
+            callId: stamped.callId,
+            from: stamped.to,
+            fromDevice: 'network',
+            to: sender.userId,
+          },
           nanoid(),
         );
         schedule(() => sender.deliver(encodeEnvelope(reply)));
@@ -93,9 +103,9 @@ export function createMemoryNetwork(options: { deliverAsync?: boolean } = {}): M
     log,
     connect(userId) {
       const transport = new MemoryTransportImpl(userId);
-      let devices = members.get(userId);
-      if (!devices) members.set(userId, (devices = new Set()));
+      const devices = members.get(userId) ?? new Set<MemoryTransportImpl>();
       devices.add(transport);
+      members.set(userId, devices);
       return transport;
     },
   };

@@ -1,7 +1,8 @@
 // The contract every signaling transport keeps, as one suite each adapter runs against its real
 // server or broker (as MQTT.js runs one abstract client suite over every wire).
-import { firstValueFrom, filter, take, toArray, timeout } from 'rxjs';
+
 import { nanoid } from 'nanoid';
+import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createEnvelope, decodeEnvelope, type Envelope } from '../protocol.js';
 import type { SignalingTransport } from '../transport.js';
@@ -20,17 +21,16 @@ export function ringingFrom(from: string, to: string, callId = nanoid()): Envelo
 }
 
 export function waitOpen(transport: SignalingTransport): Promise<unknown> {
-  return firstValueFrom(transport.status$.pipe(filter((s) => s === 'open'), timeout(WAIT_MS)));
+  return firstValueFrom(
+    transport.status$.pipe(
+      filter((s) => s === 'open'),
+      timeout(WAIT_MS),
+    ),
+  );
 }
 
 function nextEnvelopes(transport: SignalingTransport, count: number): Promise<Envelope[]> {
-  return firstValueFrom(
-    transport.incoming$.pipe(
-      take(count),
-      toArray(),
-      timeout(WAIT_MS),
-    ),
-  ).then((frames) =>
+  return firstValueFrom(transport.incoming$.pipe(take(count), toArray(), timeout(WAIT_MS))).then((frames) =>
     frames.map((frame) => {
       const decoded = decodeEnvelope(frame);
       if (!decoded.ok) throw decoded.error;
@@ -70,7 +70,12 @@ export function describeSignalingTransport(name: string, makeHarness: () => Prom
         const sent = ringingFrom(id('alice'), id('bob'));
         alice.send(sent);
         const [envelope] = await received;
-        expect(envelope).toMatchObject({ type: 'ringing', callId: sent.callId, from: id('alice'), to: id('bob') });
+        expect(envelope).toMatchObject({
+          type: 'ringing',
+          callId: sent.callId,
+          from: id('alice'),
+          to: id('bob'),
+        });
       }));
 
     it('keeps the order of envelopes between two users', () =>
@@ -91,7 +96,12 @@ export function describeSignalingTransport(name: string, makeHarness: () => Prom
         const sent = ringingFrom(id('alice'), id('nobody'));
         alice.send(sent);
         const [reply] = await received;
-        expect(reply).toMatchObject({ type: 'unavailable', callId: sent.callId, from: id('nobody'), to: id('alice') });
+        expect(reply).toMatchObject({
+          type: 'unavailable',
+          callId: sent.callId,
+          from: id('nobody'),
+          to: id('alice'),
+        });
       }));
 
     it('delivers to every device a user is connected on', () =>

@@ -1,0 +1,218 @@
+// The public face of Handset: a phone for one user on one transport. It validates what the network
+// sends, hands it to the current call's statechart, and shows the app observables; it keeps no call state.
+import { nanoid } from 'nanoid';
+import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject } from 'rxjs';
+import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
+import { type CallTimeouts, callMachine, DEFAULT_TIMEOUTS } from './call-machine.js';
+import { type CallState, type CallView, callViewOf } from './call-view.js';
+import type { EndReason } from './end-reason.js';
+import { HandsetError } from './errors.js';
+import type { Clock, GetUserMedia, IceServerConfig, PeerConnectionFactory } from './ports.js';
+import { createEnvelope, decodeEnvelope, type MediaKinds, validateEnvelope } from './protocol.js';
+import type { SignalingTransport, TransportStatus } from './transport.js';
+
+export interface PhoneOptions {
+  /** Who this phone is. With a server, the id its credentials prove; it addresses every message. */
+  userId: string;
+  transport: SignalingTransport;
+  peerConnectionFactory: PeerConnectionFactory;
+  getUserMedia: GetUserMedia;
+  iceServers?: IceServerConfig[];
+  timeouts?: Partial<CallTimeouts>;
+  /** ICE restarts tried before a lost connection ends the call (default 3). */
+  maxIceRestarts?: number;
+  /** Handed to XState's `createActor`: `createBrowserInspector().inspect`, or any inspection observer. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** XState's clock for every call timer (tests pass a simulated one). */
+  clock?: Clock;
+  /** This device's id; several devices may share a user id. Random by default. */
+  deviceId?: string;
+}
+
+export type PhoneEvent =
+  | { type: 'incoming-call'; callId: string; peerId: string; media: MediaKinds }
+  | { type: 'state-changed'; callId: string | null; state: CallState; previous: CallState }
+  | { type: 'call-ended'; callId: string | null; reason: EndReason }
+  | { type: 'protocol-error'; error: HandsetError }
+  | { type: 'call-warning'; callId: string | null; error: HandsetError }
+  | { type: 'transport-status'; status: TransportStatus };
+
+export interface Phone {
+  readonly userId: string;
+  readonly deviceId: string;
+  /** Starts a call and returns its id. Throws `invalid-state` if a call is already under way. */
+  makeCall(peerId: string, media?: MediaKinds): string;
+  /** Answers the ringing call, with the media the caller asked for unless told otherwise. */
+  answerCall(media?: MediaKinds): void;
+  /** Declines the ringing call; the caller sees `declined`. */
+  rejectCall(): void;
+  /** Ends whatever call is under way (cancel, decline or hang up, as fits its state). No call: no-op. */
+  hangupCall(): void;
+  /** The current call, or the last one until the next begins. Emits on every change. */
+  readonly call$: Observable<CallView>;
+  readonly events$: Observable<PhoneEvent>;
+  /** Ends the current call and stops listening to the transport (the transport itself stays open). */
+  dispose(): void;
+}
+
+const DEFAULT_MEDIA: MediaKinds = { audio: true, video: true };
+
+export function createPhone(options: PhoneOptions): Phone {
+  const idCheck = validateEnvelope({
+    v: 1,
+    type: 'cancel',
+    id: 'x',
+    callId: 'x',
+    from: options.userId,
+    fromDevice: options.deviceId ?? 'x',
+    to: 'x',
+  });
+  if (!idCheck.ok) throw HandsetError.invalidArgument(`userId/deviceId: ${idCheck.error.message}`);
+
+  const userId = options.userId;
+  const deviceId = options.deviceId ?? nanoid();
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const iceServers = options.iceServers ?? [];
+  const events = new Subject<PhoneEvent>();
+  let current: Actor<typeof callMachine>;
+  let currentSubscription: { unsubscribe(): void } | undefined;
+  let disposed = false;
+
+  const newCall = () =>
+    createActor(callMachine, {
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      input: {
+        settings: { userId, deviceId, timeouts, maxIceRestarts: options.maxIceRestarts ?? 3 },
+        ports: {
+          send: (draft) => options.transport.send(createEnvelope(draft, nanoid())),
+          createPeerConnection: () => options.peerConnectionFactory({ iceServers }),
+          getUserMedia: options.getUserMedia,
+          reportError: (error) =>
+            events.next({ type: 'call-warning', callId: current.getSnapshot().context.callId, error }),
+          candidateRejected: (cause) =>
+            new HandsetError('candidate-rejected', 'the peer connection refused a remote ICE candidate', {
+              cause,
+            }),
+        },
+      },
+    });
+
+  current = newCall();
+  const view = new BehaviorSubject<CallView>(callViewOf(current.getSnapshot()));
+
+  /** Follows one call from start to end; when it ends, the next call waits in `idle`. */
+  function follow(actor: Actor<typeof callMachine>): void {
+    currentSubscription = actor.subscribe((snapshot) => {
+      // A fresh call waits in idle unseen: the last call's view stays until the next call begins.
+      if (snapshot.matches('idle')) return;
+      const next = callViewOf(snapshot);
+      const previous = view.value;
+      view.next(next);
+      if (next.state !== previous.state) {
+        events.next({
+          type: 'state-changed',
+          callId: next.callId,
+          state: next.state,
+          previous: previous.state,
+        });
+        if (next.state === 'incoming' && next.callId && next.peerId) {
+          events.next({ type: 'incoming-call', callId: next.callId, peerId: next.peerId, media: next.media });
+        }
+      }
+      if (snapshot.status === 'done' && next.endReason) {
+        events.next({ type: 'call-ended', callId: next.callId, reason: next.endReason });
+        if (!disposed) {
+          current = newCall();
+          follow(current);
+        }
+      }
+    });
+    actor.start();
+  }
+  follow(current);
+
+  const frames = options.transport.incoming$.subscribe((frame) => {
+    const decoded = decodeEnvelope(frame);
+    if (!decoded.ok) {
+      events.next({ type: 'protocol-error', error: decoded.error });
+      return;
+    }
+    if (decoded.envelope.to !== userId) {
+      events.next({
+        type: 'protocol-error',
+        error: HandsetError.protocol(
+          'invalid-envelope',
+          `envelope addressed to ${decoded.envelope.to}, not ${userId}`,
+        ),
+      });
+      return;
+    }
+    current.send({ type: 'signal', envelope: decoded.envelope });
+  });
+  const statuses = options.transport.status$.subscribe((status) =>
+    events.next({ type: 'transport-status', status }),
+  );
+
+  function command(event: Parameters<typeof current.send>[0], what: string): void {
+    if (disposed) throw HandsetError.invalidState('the phone was disposed');
+    if (!current.getSnapshot().can(event)) {
+      throw HandsetError.invalidState(`cannot ${what} while the call is ${view.value.state}`);
+    }
+    current.send(event);
+  }
+
+  return {
+    userId,
+    deviceId,
+    makeCall(peerId, media = DEFAULT_MEDIA) {
+      const check = validateEnvelope({
+        v: 1,
+        type: 'cancel',
+        id: 'x',
+        callId: 'x',
+        from: userId,
+        fromDevice: 'x',
+        to: peerId,
+      });
+      if (!check.ok) throw HandsetError.invalidArgument(`peerId: ${check.error.message}`);
+      if (!media.audio && !media.video)
+        throw HandsetError.invalidArgument('a call needs audio, video or both');
+      const callId = nanoid();
+      command({ type: 'user.call', callId, peerId, media }, 'make a call');
+      return callId;
+    },
+    answerCall(media) {
+      command(media ? { type: 'user.answer', media } : { type: 'user.answer' }, 'answer');
+    },
+    rejectCall() {
+      command({ type: 'user.reject' }, 'reject');
+    },
+    hangupCall() {
+      if (!disposed && current.getSnapshot().can({ type: 'user.hangup' }))
+        current.send({ type: 'user.hangup' });
+    },
+    call$: view.pipe(distinctUntilChanged()),
+    events$: events.asObservable(),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      // Hang up before letting go, so the peer hears of it and the camera goes off.
+      if (current.getSnapshot().can({ type: 'user.hangup' })) current.send({ type: 'user.hangup' });
+      frames.unsubscribe();
+      statuses.unsubscribe();
+      currentSubscription?.unsubscribe();
+      current.stop();
+      view.complete();
+      events.complete();
+    },
+  };
+}
+
+/** Convenience for apps: the state alone, without repeats. */
+export function callStates(phone: Phone): Observable<CallState> {
+  return phone.call$.pipe(
+    map((call) => call.state),
+    distinctUntilChanged(),
+  );
+}
