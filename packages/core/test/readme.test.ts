@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { generatedReadme, README_PATH } from '../scripts/state-diagram.js';
+import { callMachine, END_CODE_DESCRIPTIONS } from '../src/index.js';
+
+describe('packages/core/README.md', () => {
+  it('shows the state diagram and end reasons of the machine as it is (run `pnpm diagram` after a change)', () => {
+    const readme = readFileSync(README_PATH, 'utf8');
+    expect(readme).toBe(generatedReadme(readme, callMachine, END_CODE_DESCRIPTIONS));
+  });
+});
