@@ -1,0 +1,170 @@
+// The embedded broker's rules, as aedes hooks: a token binds a connection to a user id; a user subscribes
+// only to its own inbox and to anybody's presence; it publishes only its own presence and, into any inbox,
+// only under its own sender segment with a valid envelope whose `from` is itself.
+import { decodeEnvelope } from '@handset/core';
+import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { Log } from '../logger.js';
+import { isTopicSafeId, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
+import { BrokerRefusal } from './broker-error.js';
+import { type TokenSecret, verifyToken } from './token.js';
+
+export interface AccessControlOptions {
+  layout: TopicLayout;
+  /** Verifies tokens. Required unless `dev`. */
+  secret?: TokenSecret;
+  /** Accepts any valid user id without a token. For local development only. */
+  dev?: boolean;
+  log: Log;
+  now?: () => number;
+}
+
+export type AccessControlHooks = Required<
+  Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'>
+>;
+
+/** MQTT 3.1.1 CONNACK code 4 ("bad user name or password"); aedes maps it to MQTT 5's 0x86. */
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+export function createAccessControl(options: AccessControlOptions): AccessControlHooks {
+  const { layout, log } = options;
+  const now = options.now ?? Date.now;
+  /** The authenticated user of each connection. */
+  const users = new WeakMap<Client, string>();
+
+  function refuseConnect(
+    client: Client,
+    error: BrokerRefusal,
+    done: (e: AuthenticateError, ok: false) => void,
+  ) {
+    log('warn', 'auth-refused', { clientId: client.id, code: error.code, reason: error.message });
+    done(Object.assign(error, { returnCode: BAD_USERNAME_OR_PASSWORD }) as AuthenticateError, false);
+  }
+
+  return {
+    authenticate(client, username, password, done) {
+      if (!isTopicSafeId(username)) {
+        refuseConnect(
+          client,
+          new BrokerRefusal('invalid-user-id', 'the username is not a valid user id'),
+          done,
+        );
+        return;
+      }
+      if (options.dev) {
+        log('warn', 'dev-login', {
+          clientId: client.id,
+          userId: username,
+          note: 'DEV MODE: no token checked',
+        });
+        users.set(client, username);
+        done(null, true);
+        return;
+      }
+      const verified = verifyToken(password ? password.toString('utf8') : '', options.secret ?? '', now());
+      if (!verified.ok) {
+        refuseConnect(client, verified.error, done);
+        return;
+      }
+      if (verified.userId !== username) {
+        refuseConnect(
+          client,
+          new BrokerRefusal('bad-credentials', 'the token was issued to another user'),
+          done,
+        );
+        return;
+      }
+      users.set(client, username);
+      log('info', 'client-authenticated', { clientId: client.id, userId: username });
+      done(null, true);
+    },
+
+    authorizeSubscribe(client, subscription, done) {
+      const userId = users.get(client);
+      const topic = subscription.topic;
+      const allowed =
+        userId !== undefined &&
+        (topic === layout.inboxFilter(userId) || isPresenceFilterOfOneUser(layout, topic));
+      if (!allowed) {
+        log('warn', 'subscribe-refused', { clientId: client.id, userId, topic, code: 'topic-not-allowed' });
+        done(null, null);
+        return;
+      }
+      done(null, subscription);
+    },
+
+    authorizePublish(client, packet, done) {
+      // Publishes from the broker itself ($SYS heartbeats...) carry no client.
+      if (client === null) {
+        done(null);
+        return;
+      }
+      const refusal = checkPublish(
+        layout,
+        users.get(client),
+        client.id,
+        packet.topic,
+        packet.payload,
+        packet.retain,
+      );
+      if (refusal) {
+        log('warn', 'publish-refused', {
+          clientId: client.id,
+          topic: packet.topic,
+          code: refusal.code,
+          reason: refusal.message,
+        });
+        done(refusal);
+        return;
+      }
+      done(null);
+    },
+  };
+}
+
+function isPresenceFilterOfOneUser(layout: TopicLayout, topic: string): boolean {
+  const suffix = '/presence/+';
+  if (!topic.endsWith(suffix)) return false;
+  const userId = topic.slice(0, -suffix.length).split('/').at(-1);
+  return isTopicSafeId(userId) && topic === layout.presenceFilter(userId);
+}
+
+function checkPublish(
+  layout: TopicLayout,
+  userId: string | undefined,
+  clientId: string,
+  topic: string,
+  payload: string | Uint8Array,
+  retain: boolean,
+): BrokerRefusal | null {
+  const parsed = layout.parse(topic);
+  if (userId === undefined || parsed === null) {
+    return new BrokerRefusal('topic-not-allowed', 'only Handset inbox and presence topics may be published');
+  }
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  if (parsed.kind === 'presence') {
+    if (parsed.userId !== userId || parsed.deviceId !== clientId) {
+      return new BrokerRefusal('topic-not-allowed', 'a connection publishes only its own presence');
+    }
+    if (text !== PRESENCE_ONLINE && text !== PRESENCE_OFFLINE) {
+      return new BrokerRefusal('invalid-payload', 'presence is "online" or "offline"');
+    }
+    return null;
+  }
+  if (parsed.senderId !== userId) {
+    return new BrokerRefusal(
+      'sender-mismatch',
+      "the inbox topic's sender segment is not the authenticated user",
+    );
+  }
+  if (retain) return new BrokerRefusal('topic-not-allowed', 'inbox messages are never retained');
+  const decoded = decodeEnvelope(text);
+  if (!decoded.ok) {
+    return new BrokerRefusal('invalid-payload', `not a Handset envelope: ${decoded.error.message}`, {
+      cause: decoded.error,
+    });
+  }
+  if (decoded.envelope.from !== userId || decoded.envelope.to !== parsed.userId) {
+    return new BrokerRefusal('sender-mismatch', "the envelope's from/to disagree with the topic");
+  }
+  return null;
+}

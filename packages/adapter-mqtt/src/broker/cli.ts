@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `handset-broker`: runs the embedded broker until SIGINT/SIGTERM, logging JSON lines to stderr.
+import { parseArgs } from 'node:util';
+import type { LogEntry } from '../logger.js';
+import { startBroker } from './broker.js';
+
+const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 8883>] [--host 127.0.0.1]
+                      [--secret <at least 16 bytes> | env HANDSET_BROKER_SECRET] [--dev] [--quiet]`;
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`handset-broker: bad port ${JSON.stringify(value)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return port;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'ws-port': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      secret: { type: 'string' },
+      dev: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const secret = values.secret ?? process.env.HANDSET_BROKER_SECRET;
+  if (!values.dev && !secret) {
+    process.stderr.write(
+      `handset-broker: a secret is required (--secret or HANDSET_BROKER_SECRET), or --dev\n${USAGE}\n`,
+    );
+    process.exit(2);
+  }
+  const logger = (entry: LogEntry) => {
+    if (values.quiet && entry.level !== 'error' && entry.event !== 'dev-mode') return;
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  };
+  const broker = await startBroker({
+    host: values.host,
+    port: parsePort(values.port, 1883),
+    wsPort: parsePort(values['ws-port'], 8883),
+    dev: values.dev,
+    logger,
+    ...(secret ? { secret } : {}),
+  });
+  process.stdout.write(`handset-broker listening on ${broker.tcpUrl} and ${broker.wsUrl}\n`);
+  const stop = () => {
+    broker.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`handset-broker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+// Signed, expiring tokens that bind a user id, as compact JWTs (HS256, claims `sub` and `exp`): the
+// embedded broker verifies them, and EMQX's JWT authenticator accepts the very same tokens. Node only.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { HandsetError } from '@handset/core';
+import { isTopicSafeId } from '../topics.js';
+import { BrokerRefusal } from './broker-error.js';
+
+export type TokenSecret = string | Uint8Array;
+
+export type TokenVerification =
+  | { ok: true; userId: string; expiresAt: number }
+  | { ok: false; error: BrokerRefusal };
+
+const MIN_SECRET_BYTES = 16;
+const MAX_TOKEN_LENGTH = 4096;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+function secretBytes(secret: TokenSecret): Buffer {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  if (bytes.length < MIN_SECRET_BYTES) {
+    throw HandsetError.invalidArgument(`the token secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  return bytes;
+}
+
+function sign(body: string, secret: Buffer): Buffer {
+  return createHmac('sha256', secret).update(body).digest();
+}
+
+/**
+ * A token for `userId`, valid for `ttlSeconds`. Throws `invalid-argument` for a user id that cannot be an
+ * MQTT topic level, a non-positive ttl, or a secret shorter than 16 bytes.
+ */
+export function createToken(
+  userId: string,
+  secret: TokenSecret,
+  ttlSeconds: number,
+  now: number = Date.now(),
+): string {
+  if (!isTopicSafeId(userId)) {
+    throw HandsetError.invalidArgument(
+      'user ids are 1-128 printable ASCII characters without "/", "+" or "#"',
+    );
+  }
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
+    throw HandsetError.invalidArgument('ttlSeconds must be a positive number');
+  }
+  const claims = { sub: userId, iat: Math.floor(now / 1000), exp: Math.floor(now / 1000 + ttlSeconds) };
+  const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${body}.${sign(body, secretBytes(secret)).toString('base64url')}`;
+}
+
+/** Checks the header, the signature, then expiry. Never throws on a bad token (only on a bad secret). */
+export function verifyToken(token: string, secret: TokenSecret, now: number = Date.now()): TokenVerification {
+  const key = secretBytes(secret);
+  const parts = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
+  const [header, payload, signature] = parts;
+  if (
+    parts.length !== 3 ||
+    !header ||
+    !payload ||
+    !signature ||
+    ![header, payload, signature].every(isBase64Url)
+  ) {
+    return refuse('the token is not a compact JWT');
+  }
+  // Only HS256: accepting the header's choice of algorithm is the classic JWT downgrade ("alg": "none").
+  if (readJson(header)?.alg !== 'HS256') return refuse('the token is not signed with HS256');
+  const expected = sign(`${header}.${payload}`, key);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return refuse('the token signature does not match');
+  }
+  const claims = readJson(payload);
+  const sub = claims?.sub;
+  const exp = claims?.exp;
+  if (!isTopicSafeId(sub) || typeof exp !== 'number' || !Number.isFinite(exp)) {
+    return refuse('the token lacks a valid user id or expiry');
+  }
+  if (exp * 1000 <= now) return refuse('the token has expired');
+  return { ok: true, userId: sub, expiresAt: exp * 1000 };
+}
+
+function isBase64Url(part: string): boolean {
+  return BASE64URL.test(part);
+}
+
+function readJson(part: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function refuse(message: string): TokenVerification {
+  return { ok: false, error: new BrokerRefusal('bad-credentials', message) };
+}

@@ -1,0 +1,105 @@
+// What the transport knows about other users' presence: a bounded cache of retained presence topics it
+// watches, so that an envelope to an offline user is answered `unavailable` at once instead of by timeout.
+import { PRESENCE_ONLINE, type TopicLayout } from './topics.js';
+
+export type PresenceState = 'online' | 'offline' | 'unknown';
+
+export interface PresenceLink {
+  /** Subscribes; resolves true if granted, false if the broker refused, rejects if the link dropped. */
+  subscribe(filter: string): Promise<boolean>;
+  unsubscribe(filter: string): void;
+  /**
+   * A round trip to the broker that ends after the retained messages of every earlier subscription
+   * were delivered. Needed because the SUBACK may reach us before them.
+   */
+  barrier(): Promise<void>;
+}
+
+interface Watch {
+  /** Last retained payload per device (connection) of the user. */
+  readonly devices: Map<string, boolean>;
+  /** Settles once the retained presence has been read; null until the first successful read. */
+  ready: Promise<boolean> | null;
+  /** False when the broker refused the subscription: presence cannot be known. */
+  granted: boolean;
+}
+
+export class PresenceDirectory {
+  /** Insertion order is recency: a lookup moves its user to the end, eviction takes the first. */
+  private readonly watches = new Map<string, Watch>();
+
+  constructor(
+    private readonly layout: TopicLayout,
+    private readonly link: PresenceLink,
+    private readonly capacity: number,
+  ) {}
+
+  /** Presence of `userId`, watching it from now on. Rejects if the link dropped before it was read. */
+  async lookup(userId: string): Promise<PresenceState> {
+    let watch = this.watches.get(userId);
+    if (watch) {
+      this.watches.delete(userId);
+      this.watches.set(userId, watch);
+    } else {
+      watch = { devices: new Map(), ready: null, granted: true };
+      this.watches.set(userId, watch);
+      this.evictOverflow();
+    }
+    if (!watch.ready) {
+      const current = watch;
+      current.ready = this.read(userId).then(
+        (granted) => {
+          current.granted = granted;
+          return granted;
+        },
+        (error: unknown) => {
+          // Forget the failed read so the next lookup (after reconnecting) tries again.
+          current.ready = null;
+          throw error;
+        },
+      );
+    }
+    const granted = await watch.ready;
+    if (!granted) return 'unknown';
+    return [...watch.devices.values()].some(Boolean) ? 'online' : 'offline';
+  }
+
+  /** Feeds a retained or live presence message. Returns false if the topic is not a watched presence. */
+  record(userId: string, deviceId: string, payload: string): boolean {
+    const watch = this.watches.get(userId);
+    if (!watch) return false;
+    if (payload === PRESENCE_ONLINE) watch.devices.set(deviceId, true);
+    else watch.devices.delete(deviceId);
+    return true;
+  }
+
+  /**
+   * After a reconnect: read every cached user's retained presence again (a restarted broker has lost our
+   * subscriptions, and presence may have changed while we were away).
+   */
+  rewatchAll(): void {
+    for (const [userId, watch] of this.watches) {
+      if (!watch.ready) continue;
+      watch.devices.clear();
+      watch.ready = this.read(userId).catch(() => {
+        watch.ready = null;
+        return false;
+      });
+    }
+  }
+
+  private async read(userId: string): Promise<boolean> {
+    const granted = await this.link.subscribe(this.layout.presenceFilter(userId));
+    if (granted) await this.link.barrier();
+    return granted;
+  }
+
+  private evictOverflow(): void {
+    while (this.watches.size > this.capacity) {
+      const oldest = this.watches.keys().next();
+      if (oldest.done) return;
+      this.watches.delete(oldest.value);
+      this.link.unsubscribe(this.layout.presenceFilter(oldest.value));
+    }
+  }
+}

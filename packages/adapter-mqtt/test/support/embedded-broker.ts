@@ -1,0 +1,48 @@
+// Test harness: the embedded broker on 127.0.0.1 (port 0) and transports logged in with real tokens.
+
+import { createMqttTransport, type MqttTransport, type MqttTransportOptions } from '@handset/adapter-mqtt';
+import {
+  type BrokerOptions,
+  createToken,
+  type HandsetBroker,
+  startBroker,
+} from '@handset/adapter-mqtt/broker';
+import type { TransportHarness } from '@handset/core/testing';
+
+export const SECRET = 'test-secret-0123456789abcdef';
+
+export interface EmbeddedHarness extends TransportHarness {
+  readonly broker: HandsetBroker;
+  connect(userId: string, extra?: Partial<MqttTransportOptions>): Promise<MqttTransport>;
+}
+
+/** Fast retries: tests restart brokers and should not wait for the production back-off. */
+export const quickRetries = { nextRetryDelayMs: () => 100 };
+
+export async function startEmbeddedHarness(
+  wire: 'tcp' | 'ws',
+  brokerOptions: Partial<BrokerOptions> = {},
+): Promise<EmbeddedHarness> {
+  const broker = await startBroker({ secret: SECRET, ...brokerOptions });
+  const transports: MqttTransport[] = [];
+  const url = (wire === 'tcp' ? broker.tcpUrl : broker.wsUrl)!;
+  return {
+    broker,
+    async connect(userId, extra = {}) {
+      const transport = createMqttTransport({
+        url,
+        userId,
+        token: createToken(userId, SECRET, 600),
+        reconnectPolicy: quickRetries,
+        ...extra,
+      });
+      transports.push(transport);
+      return transport;
+    },
+    async close() {
+      for (const transport of transports) transport.close();
+      await Promise.all(transports.map((t) => t.ended));
+      await broker.close();
+    },
+  };
+}

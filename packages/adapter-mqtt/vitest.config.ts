@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config';
+import { workspaceAlias } from '../../vitest.workspace-alias.ts';
+
+export default defineProject({
+  resolve: { alias: workspaceAlias },
+  test: {
+    name: 'adapter-mqtt',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
