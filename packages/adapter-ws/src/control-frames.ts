@@ -45,22 +45,24 @@ export type ErrorFrame = ServerFrames['error'] & { code: SignalingErrorCode };
 /** What one text frame turned out to be. Never throws. */
 export type ClassifiedFrame<Control> =
   | { type: 'control'; frame: Control }
-  | { type: 'envelope'; value: unknown }
-  | { type: 'malformed-json' }
+  /** Not a control frame: a call envelope (or garbage) for core's `decodeEnvelope` to judge. */
+  | { type: 'envelope' }
   | { type: 'invalid-control'; message: string };
 
 function classify<Control>(
   text: string,
   schemas: Record<string, v.GenericSchema<unknown, unknown>>,
 ): ClassifiedFrame<Control> {
+  // Envelopes are the bulk of the traffic; most never need parsing here at all.
+  if (!text.includes('"kind"')) return { type: 'envelope' };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { type: 'malformed-json' };
+    return { type: 'envelope' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, 'kind')) {
-    return { type: 'envelope', value };
+    return { type: 'envelope' };
   }
   const kind = (value as { kind: unknown }).kind;
   const schema = typeof kind === 'string' && Object.hasOwn(schemas, kind) ? schemas[kind] : undefined;

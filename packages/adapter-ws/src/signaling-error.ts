@@ -34,6 +34,8 @@ export type SignalingErrorCode =
   | 'reconnect-gave-up'
   /** The client dropped a queued envelope because its queue was full. */
   | 'queue-overflow'
+  /** The WebSocket could not even be created (bad URL, no WebSocket constructor). */
+  | 'connect-failed'
   /** The token supplier threw or returned something that is not a string. */
   | 'token-unavailable'
   /** The server runs in Node only (the `browser` build of `@handset/adapter-ws/server`). */

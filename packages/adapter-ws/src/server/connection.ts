@@ -1,0 +1,249 @@
+// One client socket: handshake, rate limit, frame classification, then hand-off to the server's
+// router. Every bad input is answered here, once, and never leaves this connection.
+import { decodeEnvelope, type Envelope } from '@handset/core';
+import type { RawData, WebSocket } from 'ws';
+import { CLOSE_CODES } from '../close-codes.js';
+import {
+  type ClientControlFrame,
+  classifyClientFrame,
+  encodeControlFrame,
+  errorFrame,
+} from '../control-frames.js';
+import type { SignalingError, SignalingErrorCode } from '../signaling-error.js';
+import type { Log } from './logger.js';
+import type { SignalServerLimits } from './options.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { Session, SessionLink } from './sessions.js';
+import type { TokenVerification } from './token.js';
+
+/** What a connection needs from the server it belongs to. */
+export interface ConnectionHost {
+  readonly limits: SignalServerLimits;
+  readonly log: Log;
+  authenticate(token: string): TokenVerification;
+  openSession(
+    userId: string,
+    sessionId: string | undefined,
+  ): Promise<{ session: Session; resumed: boolean } | { refused: SignalingError }>;
+  /** `bye`: gone now. `dropped`: keep the session for its grace period. */
+  endSession(session: Session, how: 'bye' | 'dropped'): void;
+  /** Stamps, checks membership and routes; returns the error to tell the sender, if any. */
+  relay(session: Session, envelope: Envelope): Promise<SignalingError | null>;
+  forget(connection: Connection): void;
+}
+
+/** Bad frames logged per connection; past this a hostile client cannot flood the log. */
+const MAX_LOGGED_BAD_FRAMES = 5;
+
+export class Connection {
+  private state: 'handshake' | 'open' | 'closed' = 'handshake';
+  private session: Session | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private badFrames = 0;
+  private finished = false;
+  private readonly rate: RateLimiter;
+  private readonly handshakeTimer: ReturnType<typeof setTimeout>;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly link: SessionLink;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly host: ConnectionHost,
+    readonly remote: string,
+  ) {
+    const { limits } = host;
+    this.rate = new RateLimiter(
+      limits.messagesPerSecond,
+      limits.messageBurst,
+      limits.rateViolationsBeforeClose,
+    );
+    this.link = { send: (frame) => this.send(frame), close: (code, reason) => this.close(code, reason) };
+    this.handshakeTimer = setTimeout(
+      () =>
+        this.refuse(
+          'handshake-timeout',
+          'no hello within the handshake timeout',
+          CLOSE_CODES.policyViolation,
+        ),
+      limits.handshakeTimeoutMs,
+    );
+    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    socket.on('close', (code) => this.onClose(code));
+    // ws reports oversize frames (and closes with 1009 itself) and protocol errors here.
+    socket.on('error', (error) => this.host.log('warn', 'socket-error', { remote, message: error.message }));
+  }
+
+  get userId(): string | null {
+    return this.session?.userId ?? null;
+  }
+
+  send(frame: string): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame);
+  }
+
+  /** Graceful shutdown: tell the client, then close with 1012 so it reconnects elsewhere or later. */
+  shutdown(message: string): void {
+    this.send(encodeControlFrame({ kind: 'shutdown', message }));
+    this.close(CLOSE_CODES.serviceRestart, 'server-shutdown');
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.stopTimers();
+    this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.state = 'closed';
+    this.stopTimers();
+    this.socket.terminate();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    this.idleTimer?.refresh();
+    const verdict = this.rate.take();
+    if (verdict === 'close') {
+      this.refuse('rate-limited', 'rate limit exceeded persistently', CLOSE_CODES.policyViolation);
+      return;
+    }
+    if (verdict !== 'accept') {
+      if (verdict === 'drop-and-warn')
+        this.badFrame('rate-limited', 'rate limit exceeded; frames are being dropped');
+      return;
+    }
+    if (isBinary) {
+      this.badFrame('malformed-json', 'binary frames are not part of the protocol');
+      return;
+    }
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as Uint8Array).toString('utf8');
+    this.chain = this.chain
+      .then(() => this.handle(text))
+      .catch((error: unknown) =>
+        this.host.log('error', 'internal-error', { remote: this.remote, error: String(error) }),
+      );
+  }
+
+  private async handle(text: string): Promise<void> {
+    if (this.state === 'closed') return;
+    const classified = classifyClientFrame(text);
+    if (this.state === 'handshake') {
+      if (classified.type === 'control' && classified.frame.kind === 'hello') {
+        await this.hello(classified.frame);
+      } else {
+        this.refuse('handshake-required', 'the first frame must be a hello', CLOSE_CODES.policyViolation);
+      }
+      return;
+    }
+    if (classified.type === 'invalid-control') {
+      this.badFrame('invalid-control-frame', classified.message);
+      return;
+    }
+    if (classified.type === 'control') {
+      this.control(classified.frame);
+      return;
+    }
+    const decoded = decodeEnvelope(text);
+    if (!decoded.ok) {
+      this.badFrame(decoded.error.code as SignalingErrorCode, decoded.error.message);
+      return;
+    }
+    const session = this.session;
+    if (!session) return;
+    const refused = await this.host.relay(session, decoded.envelope);
+    if (refused) this.badFrame(refused.reason, refused.message, decoded.envelope.id);
+  }
+
+  private control(frame: ClientControlFrame): void {
+    switch (frame.kind) {
+      case 'ping':
+        this.send(encodeControlFrame({ kind: 'pong', t: frame.t }));
+        return;
+      case 'hello':
+        this.badFrame('invalid-control-frame', 'already authenticated');
+        return;
+      case 'bye': {
+        const session = this.session;
+        this.session = null;
+        if (session) this.host.endSession(session, 'bye');
+        this.close(CLOSE_CODES.normal, 'bye');
+        return;
+      }
+    }
+  }
+
+  private async hello(frame: Extract<ClientControlFrame, { kind: 'hello' }>): Promise<void> {
+    clearTimeout(this.handshakeTimer);
+    const verified = this.host.authenticate(frame.token);
+    if (!verified.ok) {
+      this.refuse(verified.error.reason, verified.error.message, CLOSE_CODES.authRefused);
+      return;
+    }
+    const opened = await this.host.openSession(verified.userId, frame.sessionId);
+    if ('refused' in opened) {
+      this.refuse(opened.refused.reason, opened.refused.message, CLOSE_CODES.policyViolation);
+      return;
+    }
+    const { session, resumed } = opened;
+    if (this.state === 'closed') {
+      // The socket went away while the session was being opened: it starts its grace period at once.
+      this.host.endSession(session, 'dropped');
+      return;
+    }
+    this.session = session;
+    this.state = 'open';
+    this.send(
+      encodeControlFrame({
+        kind: 'welcome',
+        userId: session.userId,
+        sessionId: session.id,
+        resumed,
+        graceMs: this.host.limits.sessionGraceMs,
+      }),
+    );
+    session.attach(this.link);
+    this.idleTimer = setTimeout(() => {
+      this.host.log('info', 'idle-timeout', { remote: this.remote, userId: session.userId });
+      this.terminate();
+    }, this.host.limits.idleTimeoutMs);
+    this.host.log('info', 'session-open', { userId: session.userId, sessionId: session.id, resumed });
+  }
+
+  private badFrame(code: SignalingErrorCode, message: string, ref?: string): void {
+    this.send(errorFrame(code, message, ref));
+    this.badFrames += 1;
+    if (this.badFrames <= MAX_LOGGED_BAD_FRAMES) {
+      this.host.log('warn', 'bad-frame', { remote: this.remote, userId: this.userId, code, message, ref });
+      if (this.badFrames === MAX_LOGGED_BAD_FRAMES) {
+        this.host.log('warn', 'bad-frames-muted', { remote: this.remote, userId: this.userId });
+      }
+    }
+  }
+
+  private refuse(code: SignalingErrorCode, message: string, closeCode: number): void {
+    if (this.state === 'closed') return;
+    this.host.log('warn', 'connection-refused', { remote: this.remote, userId: this.userId, code, message });
+    this.send(errorFrame(code, message));
+    this.close(closeCode, code);
+  }
+
+  private onClose(code: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.state = 'closed';
+    this.stopTimers();
+    const session = this.session;
+    this.session = null;
+    if (session && session.link === this.link) this.host.endSession(session, 'dropped');
+    this.host.forget(this);
+    this.host.log('debug', 'connection-closed', { remote: this.remote, userId: session?.userId, code });
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.handshakeTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+  }
+}

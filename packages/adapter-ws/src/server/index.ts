@@ -1,0 +1,13 @@
+// @handset/adapter-ws/server: the Node signaling server and its token helpers.
+
+export { CLOSE_CODES, type CloseCode } from '../close-codes.js';
+export { SignalingError, type SignalingErrorCode } from '../signaling-error.js';
+export { createJsonLogger, type LogEntry, type LogLevel, type SignalLogger, silentLogger } from './logger.js';
+export {
+  DEFAULT_LIMITS,
+  type RedisClusterOptions,
+  type SignalServerLimits,
+  type SignalServerOptions,
+} from './options.js';
+export { type HealthReport, type SignalServer, startSignalServer } from './signal-server.js';
+export { createToken, type TokenSecret, type TokenVerification, verifyToken } from './token.js';

@@ -1,0 +1,292 @@
+// The signaling server: plain node:http + ws. Authenticates each connection, stamps the sender, checks
+// call membership, routes to every session of the addressee (here or, with Redis, on other nodes).
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createEnvelope, type Envelope, HandsetError } from '@handset/core';
+import { nanoid } from 'nanoid';
+import { WebSocketServer } from 'ws';
+import { CLOSE_CODES } from '../close-codes.js';
+import { SignalingError } from '../signaling-error.js';
+import { LocalCallRegistry } from './call-registry.js';
+import type { Cluster } from './cluster.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { bindLogger, silentLogger } from './logger.js';
+import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
+import { createRedisCluster } from './redis-cluster.js';
+import { Session, SessionTable } from './sessions.js';
+import { createToken, verifyToken } from './token.js';
+
+export interface HealthReport {
+  status: 'ok' | 'draining';
+  nodeId: string;
+  dev: boolean;
+  uptimeMs: number;
+  connections: number;
+  sessions: number;
+  users: number;
+  cluster: 'disabled' | 'connected' | 'down';
+}
+
+export interface SignalServer {
+  /** `ws://host:port/`, what clients connect to. */
+  readonly url: string;
+  /** `http://host:port`, for `/health` and (dev) `/dev-token`. */
+  readonly httpUrl: string;
+  readonly port: number;
+  readonly nodeId: string;
+  /** A token signed with this server's secret (for tests, embedding, and your own login endpoint). */
+  issueToken(userId: string, ttlSeconds?: number): string;
+  health(): HealthReport;
+  /** Graceful shutdown: refuse new connections, tell clients (`shutdown`, 1012), wait up to `drainMs`, stop. */
+  close(options?: { drainMs?: number }): Promise<void>;
+}
+
+const DEV_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
+export async function startSignalServer(options: SignalServerOptions = {}): Promise<SignalServer> {
+  const limits: SignalServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = bindLogger(options.logger ?? silentLogger);
+  const dev = options.dev === true;
+  if (!options.secret && !dev) {
+    throw HandsetError.invalidArgument('a token secret is required (or run in dev mode)');
+  }
+  const secret = options.secret ?? randomBytes(32);
+  const nodeId = options.nodeId ?? `node-${nanoid(8)}`;
+  const startedAt = Date.now();
+  const sessions = new SessionTable();
+  const connections = new Set<Connection>();
+  const localCalls = new LocalCallRegistry(limits.maxTrackedCalls, limits.callRecordTtlMs);
+  const cluster: Cluster | null = options.redis
+    ? createRedisCluster({ ...options.redis, nodeId, log, limits, localCalls })
+    : null;
+  let draining = false;
+
+  function unavailableReply(to: Envelope): Envelope {
+    return createEnvelope(
+      { type: 'unavailable', callId: to.callId, from: to.to, fromDevice: 'server', to: to.from },
+      nanoid(),
+    );
+  }
+
+  /** Delivers to the addressee's sessions here and elsewhere; answers `unavailable` if there are none. */
+  async function route(envelope: Envelope, origin: Session | null): Promise<void> {
+    const local = sessions.forUser(envelope.to);
+    for (const session of local) {
+      if (!session.deliver(envelope)) {
+        log('warn', 'held-envelope-dropped', {
+          userId: envelope.to,
+          sessionId: session.id,
+          callId: envelope.callId,
+        });
+      }
+    }
+    let reached = local.size > 0;
+    if (cluster) {
+      try {
+        reached = (await cluster.publish(envelope)) || reached;
+      } catch (error) {
+        log('error', 'cluster-publish-failed', { callId: envelope.callId, error: String(error) });
+      }
+    }
+    if (reached || envelope.type === 'unavailable') return;
+    log('debug', 'addressee-offline', { callId: envelope.callId, from: envelope.from, to: envelope.to });
+    const reply = unavailableReply(envelope);
+    if (origin) origin.deliver(reply);
+    else await route(reply, null);
+  }
+
+  /** Envelopes other nodes send to users they believe are here. */
+  function receiveFromCluster(envelope: Envelope): void {
+    const local = sessions.forUser(envelope.to);
+    for (const session of local) session.deliver(envelope);
+    if (local.size === 0 && envelope.type !== 'unavailable') {
+      void route(unavailableReply(envelope), null).catch(() => {});
+    }
+  }
+
+  function expireSession(session: Session, held: readonly Envelope[]): void {
+    const lastHere = sessions.remove(session);
+    log('info', 'session-ended', { userId: session.userId, sessionId: session.id, held: held.length });
+    if (!lastHere) return;
+    if (cluster) {
+      void cluster
+        .userLeft(session.userId)
+        .catch((error: unknown) =>
+          log('error', 'cluster-presence-failed', { userId: session.userId, error: String(error) }),
+        );
+    }
+    // Senders of what was held for a user who never came back hear `unavailable` instead of waiting.
+    const answered = new Set<string>();
+    for (const envelope of held) {
+      if (envelope.type === 'unavailable' || answered.has(envelope.callId)) continue;
+      answered.add(envelope.callId);
+      void route(unavailableReply(envelope), null).catch(() => {});
+    }
+  }
+
+  const host: ConnectionHost = {
+    limits,
+    log,
+    authenticate: (token) => verifyToken(token, secret),
+    async openSession(userId, sessionId) {
+      const existing = sessionId ? sessions.get(sessionId) : undefined;
+      if (existing && existing.userId === userId) {
+        // The old link is probably dead (that is why the client came back): the new one takes over.
+        const old = existing.link;
+        existing.link = null;
+        existing.stopGrace();
+        old?.close(CLOSE_CODES.sessionTakenOver, 'session-taken-over');
+        return { session: existing, resumed: true };
+      }
+      const mine = [...sessions.forUser(userId)];
+      if (mine.length >= limits.maxConnectionsPerUser) {
+        // A detached session is most likely this very device, come back without its session id.
+        const stale = mine.filter((s) => !s.attached).sort((a, b) => a.createdAt - b.createdAt)[0];
+        if (!stale) {
+          return {
+            refused: SignalingError.of(
+              'too-many-connections',
+              `user has ${mine.length} connections, the limit is ${limits.maxConnectionsPerUser}`,
+            ),
+          };
+        }
+        expireSession(stale, []);
+      }
+      const session = new Session(userId, limits.maxQueuedPerSession, Date.now);
+      if (sessions.add(session) && cluster) await cluster.userArrived(userId);
+      return { session, resumed: false };
+    },
+    endSession(session, how) {
+      // Shutting down: no grace timers that would outlive the server.
+      if (draining) sessions.remove(session);
+      else if (how === 'bye') expireSession(session, []);
+      else session.detach(limits.sessionGraceMs, (held) => expireSession(session, held));
+    },
+    async relay(session, envelope) {
+      // A resend after a reconnect: already relayed once.
+      if (!session.firstSighting(envelope.id)) return null;
+      const { ageMs: _clientAge, ...rest } = envelope;
+      const stamped = { ...rest, from: session.userId } as Envelope;
+      const admitted = await (cluster ?? localCalls).admit(stamped.callId, stamped.from, stamped.to);
+      if (!admitted) {
+        log('warn', 'not-in-call', { userId: session.userId, callId: stamped.callId, to: stamped.to });
+        return SignalingError.of('not-in-call', 'this call belongs to other users');
+      }
+      await route(stamped, session);
+      return null;
+    },
+    forget(connection) {
+      connections.delete(connection);
+    },
+  };
+
+  function health(): HealthReport {
+    return {
+      status: draining ? 'draining' : 'ok',
+      nodeId,
+      dev,
+      uptimeMs: Date.now() - startedAt,
+      connections: connections.size,
+      sessions: sessions.size,
+      users: sessions.userCount,
+      cluster: cluster ? cluster.health() : 'disabled',
+    };
+  }
+
+  function respond(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/health') {
+      respond(res, draining ? 503 : 200, health());
+      return;
+    }
+    if (dev && req.method === 'GET' && url.pathname === '/dev-token') {
+      const cors = { 'access-control-allow-origin': '*' };
+      try {
+        const userId = url.searchParams.get('user') ?? '';
+        const token = createToken(userId, secret, DEV_TOKEN_TTL_SECONDS);
+        log('info', 'dev-token-issued', { userId });
+        respond(res, 200, { userId, token, expiresInSeconds: DEV_TOKEN_TTL_SECONDS }, cors);
+      } catch (error) {
+        respond(res, 400, { error: 'invalid-argument', message: (error as Error).message }, cors);
+      }
+      return;
+    }
+    respond(res, 404, { error: 'not-found' });
+  }
+
+  const http = createServer(onRequest);
+  const wss = new WebSocketServer({
+    server: http,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false,
+  });
+  wss.on('connection', (socket, req) => {
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    if (draining) {
+      socket.close(CLOSE_CODES.serviceRestart, 'server-shutdown');
+      return;
+    }
+    connections.add(new Connection(socket, host, remote));
+  });
+  wss.on('error', (error) => log('error', 'server-error', { message: error.message }));
+  http.on('clientError', (_error, socket) => socket.destroy());
+
+  if (cluster) await cluster.start(receiveFromCluster);
+  const host_ = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host_, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = http.address() as AddressInfo;
+  const authority = `${host_.includes(':') ? `[${host_}]` : host_}:${port}`;
+  if (dev) {
+    log('warn', 'dev-mode', {
+      message: 'DEV MODE: GET /dev-token issues a token for ANY user id. Never expose this server.',
+    });
+  }
+  log('info', 'listening', { nodeId, url: `ws://${authority}/`, cluster: cluster ? 'redis' : 'disabled' });
+
+  let closing: Promise<void> | null = null;
+  async function close({ drainMs = 2_000 }: { drainMs?: number } = {}): Promise<void> {
+    draining = true;
+    log('info', 'shutting-down', { nodeId, connections: connections.size });
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    for (const connection of connections) connection.shutdown('the server is restarting');
+    const deadline = Date.now() + drainMs;
+    while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const connection of connections) connection.terminate();
+    for (const session of [...sessions.all()]) sessions.remove(session);
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    http.closeAllConnections();
+    await httpClosed;
+    if (cluster) await cluster.close();
+    log('info', 'stopped', { nodeId });
+  }
+
+  return {
+    url: `ws://${authority}/`,
+    httpUrl: `http://${authority}`,
+    port,
+    nodeId,
+    issueToken: (userId, ttlSeconds = 3600) => createToken(userId, secret, ttlSeconds),
+    health,
+    close(opts) {
+      closing ??= close(opts);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { SignalingTransport } from '@handset/core';
+import { describeSignalingTransport } from '@handset/core/testing';
+import { afterAll, beforeAll } from 'vitest';
+import type { SignalServer } from '../src/server/index.js';
+import { connectTransport, startTestServer } from './support/harness.js';
+
+let server: SignalServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+describeSignalingTransport('the WebSocket transport against the real signaling server', async () => {
+  const transports: SignalingTransport[] = [];
+  return {
+    async connect(userId) {
+      const transport = connectTransport(server, userId);
+      transports.push(transport);
+      return transport;
+    },
+    async close() {
+      for (const transport of transports) transport.close();
+    },
+  };
+});
