@@ -1,0 +1,14 @@
+import { describeSignalingTransport } from '@handset/core/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { type Mosquitto, mosquittoHarness, startMosquitto } from './support/mosquitto.js';
+
+let mosquitto: Mosquitto;
+beforeAll(async () => {
+  mosquitto = await startMosquitto();
+});
+afterAll(() => mosquitto?.stop());
+
+describeSignalingTransport('MQTT transport on mosquitto over TCP', async () => mosquittoHarness(mosquitto, 'tcp'));
+describeSignalingTransport('MQTT transport on mosquitto over WebSocket', async () =>
+  mosquittoHarness(mosquitto, 'ws'),
+);
