@@ -7,11 +7,18 @@ import type { SignalingErrorCode } from './signaling-error.js';
 const SessionId = v.pipe(v.string(), v.minLength(1), v.maxLength(64), v.regex(/^[A-Za-z0-9_-]+$/));
 const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 const Stamp = v.pipe(v.number(), v.finite());
+/** How many envelopes of this session the client has received: the server resends what is past it. */
+const Received = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
 
 const clientFrames = {
   /** First frame of every connection: the credentials and, when resuming, the previous session id. */
-  hello: v.object({ kind: v.literal('hello'), token: Token, sessionId: v.optional(SessionId) }),
-  ping: v.object({ kind: v.literal('ping'), t: Stamp }),
+  hello: v.object({
+    kind: v.literal('hello'),
+    token: Token,
+    sessionId: v.optional(SessionId),
+    received: Received,
+  }),
+  ping: v.object({ kind: v.literal('ping'), t: Stamp, received: Received }),
   /** Ends the session now: no grace period, the user is offline at once. */
   bye: v.object({ kind: v.literal('bye') }),
 };

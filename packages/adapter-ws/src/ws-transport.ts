@@ -76,6 +76,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   /** Written, but no pong has confirmed the server read them: resent after a reconnect. */
   let unconfirmed: { envelope: Envelope; afterPing: number }[] = [];
   let pingSeq = 0;
+  /** Envelopes received in this session; the server resends what lies past it after a reconnect. */
+  let received = 0;
   let attempt = 0;
   let downSince = Date.now();
   let authRefused = false;
@@ -120,7 +122,11 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     connectTimer = setTimeout(() => abandon(ws), connectTimeoutMs);
     ws.onopen = () => {
       if (socket !== ws) return;
-      ws.send(encodeControlFrame(sessionId ? { kind: 'hello', token, sessionId } : { kind: 'hello', token }));
+      ws.send(
+        encodeControlFrame(
+          sessionId ? { kind: 'hello', token, sessionId, received } : { kind: 'hello', token },
+        ),
+      );
     };
     ws.onmessage = (event) => {
       if (socket === ws && typeof event.data === 'string') onFrame(event.data);
@@ -143,7 +149,9 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     armSilenceTimer();
     const classified = classifyServerFrame(text);
     if (classified.type === 'envelope') {
-      if (welcomed) incoming.next(text);
+      if (!welcomed) return;
+      received += 1;
+      incoming.next(text);
       return;
     }
     if (classified.type === 'control') control(classified.frame);
@@ -154,6 +162,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       case 'welcome': {
         clearTimeout(connectTimer);
         sessionId = frame.sessionId;
+        if (!frame.resumed) received = 0;
         attempt = 0;
         welcomed = true;
         startHeartbeat();
@@ -194,7 +203,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     pingTimer = setInterval(() => {
       if (socket && socket.readyState === OPEN) {
         pingSeq += 1;
-        socket.send(encodeControlFrame({ kind: 'ping', t: pingSeq }));
+        socket.send(encodeControlFrame({ kind: 'ping', t: pingSeq, received }));
       }
     }, heartbeatIntervalMs);
   }

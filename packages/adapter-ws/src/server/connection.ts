@@ -160,6 +160,7 @@ export class Connection {
   private control(frame: ClientControlFrame): void {
     switch (frame.kind) {
       case 'ping':
+        if (frame.received !== undefined) this.session?.acknowledge(frame.received);
         this.send(encodeControlFrame({ kind: 'pong', t: frame.t }));
         return;
       case 'hello':
@@ -204,7 +205,7 @@ export class Connection {
         graceMs: this.host.limits.sessionGraceMs,
       }),
     );
-    session.attach(this.link);
+    session.attach(this.link, resumed ? (frame.received ?? 0) : 0);
     this.idleTimer = setTimeout(() => {
       this.host.log('info', 'idle-timeout', { remote: this.remote, userId: session.userId });
       this.terminate();

@@ -9,9 +9,11 @@ export interface SessionLink {
   close(code: number, reason: string): void;
 }
 
-interface Held {
+interface Outgoing {
+  /** Position in everything this session was sent; clients acknowledge by count. */
+  index: number;
   envelope: Envelope;
-  heldAt: number;
+  queuedAt: number;
 }
 
 const RECENT_IDS = 512;
@@ -19,14 +21,19 @@ const RECENT_IDS = 512;
 export class Session {
   readonly id = nanoid();
   link: SessionLink | null = null;
-  private held: Held[] = [];
+  /**
+   * Envelopes not yet acknowledged by the client: unsent ones (grace period) and sent ones a dead link
+   * may have swallowed. On resume, everything past the client's count is sent again, in order.
+   */
+  private outbox: Outgoing[] = [];
+  private nextIndex = 0;
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly recentIds = new Set<string>();
   readonly createdAt: number;
 
   constructor(
     readonly userId: string,
-    private readonly maxHeld: number,
+    private readonly maxOutbox: number,
     private readonly now: () => number,
   ) {
     this.createdAt = now();
@@ -36,34 +43,45 @@ export class Session {
     return this.link !== null;
   }
 
-  /** Sends now, or holds while the session is in its grace period. Returns false if one was dropped. */
+  /** Sends now if attached, and keeps it until acknowledged. Returns false if an unsent one was dropped. */
   deliver(envelope: Envelope): boolean {
-    if (this.link) {
-      this.link.send(encodeEnvelope(envelope));
-      return true;
-    }
-    this.held.push({ envelope, heldAt: this.now() });
-    if (this.held.length <= this.maxHeld) return true;
-    this.held.shift();
-    return false;
+    this.outbox.push({ index: this.nextIndex++, envelope, queuedAt: this.now() });
+    this.link?.send(encodeEnvelope(envelope));
+    if (this.outbox.length <= this.maxOutbox) return true;
+    this.outbox.shift();
+    // Only a loss when it was never sent; sent ones were merely kept in case the link was dead.
+    return this.link !== null;
   }
 
-  /** Binds a (new) connection, then hands over what was held, in order, with the time it waited. */
-  attach(link: SessionLink): void {
+  /** The client has received `received` envelopes of this session so far. */
+  acknowledge(received: number): void {
+    const first = this.outbox.findIndex((entry) => entry.index >= received);
+    this.outbox.splice(0, first === -1 ? this.outbox.length : first);
+  }
+
+  /**
+   * Binds a (new) connection and sends what the client has not confirmed, in order, each with the
+   * time it waited. A client that starts afresh (`received` 0) gets everything still held.
+   */
+  attach(link: SessionLink, received: number): void {
     this.stopGrace();
     this.link = link;
+    this.acknowledge(received);
     const now = this.now();
-    for (const { envelope, heldAt } of this.held.splice(0)) {
-      link.send(encodeEnvelope({ ...envelope, ageMs: (envelope.ageMs ?? 0) + (now - heldAt) }));
+    for (const { envelope, queuedAt } of this.outbox) {
+      const waited = now - queuedAt;
+      link.send(
+        encodeEnvelope(waited > 0 ? { ...envelope, ageMs: (envelope.ageMs ?? 0) + waited } : envelope),
+      );
     }
   }
 
-  detach(graceMs: number, onExpired: (held: Envelope[]) => void): void {
+  detach(graceMs: number, onExpired: (unconfirmed: Envelope[]) => void): void {
     this.link = null;
     this.stopGrace();
     this.graceTimer = setTimeout(() => {
       this.graceTimer = null;
-      onExpired(this.held.splice(0).map((h) => h.envelope));
+      onExpired(this.outbox.splice(0).map((entry) => entry.envelope));
     }, graceMs);
   }
 
@@ -100,11 +118,13 @@ export class SessionTable {
   /** Returns true when this is the user's first session on this node. */
   add(session: Session): boolean {
     this.byId.set(session.id, session);
-    let sessions = this.byUser.get(session.userId);
-    const first = !sessions;
-    if (!sessions) this.byUser.set(session.userId, (sessions = new Set()));
-    sessions.add(session);
-    return first;
+    const sessions = this.byUser.get(session.userId);
+    if (sessions) {
+      sessions.add(session);
+      return false;
+    }
+    this.byUser.set(session.userId, new Set([session]));
+    return true;
   }
 
   /** Returns true when the user has no session left on this node. */

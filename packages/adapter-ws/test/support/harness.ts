@@ -53,7 +53,7 @@ export interface RawClient {
   frames: string[];
   closed: Promise<{ code: number; reason: string }>;
   send(frame: string | Buffer): void;
-  /** Resolves with the first received frame (parsed) matching `predicate`. */
+  /** Resolves with the first frame received so far or later (parsed) matching `predicate`. */
   next(predicate: (frame: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
 }
 
@@ -100,10 +100,7 @@ export async function rawClient(
     send: (frame) => socket.send(frame),
     next(predicate, ms = WAIT_MS) {
       const seen = frames.map(parse).find(predicate);
-      if (seen) {
-        frames.splice(frames.map(parse).indexOf(seen), 1);
-        return Promise.resolve(seen);
-      }
+      if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no matching frame within ${ms} ms`)), ms);
         waiters.push({
