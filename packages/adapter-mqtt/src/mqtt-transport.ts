@@ -295,8 +295,11 @@ class MqttTransportImpl implements MqttTransport {
 
   private subscribe(topic: string): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.client.subscribe(topic, { qos: 1 }, (error, grants) => {
-        if (error) reject(error);
+      this.client.subscribe(topic, { qos: 1 }, (error, grants, suback) => {
+        // A SUBACK with a failure code comes back as an error carrying the SUBACK: a refusal, not a drop.
+        const refused = suback?.granted.some((code) => typeof code === 'number' && code > GRANTED_MAX_QOS);
+        if (refused) resolve(false);
+        else if (error) reject(error);
         else resolve((grants ?? []).every((grant) => grant.qos <= GRANTED_MAX_QOS));
       });
     });

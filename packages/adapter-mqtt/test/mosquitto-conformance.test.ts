@@ -8,7 +8,9 @@ beforeAll(async () => {
 });
 afterAll(() => mosquitto?.stop());
 
-describeSignalingTransport('MQTT transport on mosquitto over TCP', async () => mosquittoHarness(mosquitto, 'tcp'));
+describeSignalingTransport('MQTT transport on mosquitto over TCP', async () =>
+  mosquittoHarness(mosquitto, 'tcp'),
+);
 describeSignalingTransport('MQTT transport on mosquitto over WebSocket', async () =>
   mosquittoHarness(mosquitto, 'ws'),
 );

@@ -8,8 +8,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { TransportHarness } from '@handset/core/testing';
 import { createMqttTransport, type MqttTransport, type MqttTransportOptions } from '@handset/adapter-mqtt';
+import type { TransportHarness } from '@handset/core/testing';
 import { connectAsync } from 'mqtt';
 import { quickRetries } from './embedded-broker.js';
 

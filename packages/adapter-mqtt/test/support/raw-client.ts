@@ -1,0 +1,51 @@
+// A bare mqtt.js client, to do on the wire what a hostile or foreign client would.
+import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
+
+export async function rawClient(url: string, username: string, password?: string): Promise<MqttClient> {
+  return connectAsync(url, {
+    protocolVersion: 5,
+    username,
+    ...(password !== undefined ? { password } : {}),
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+}
+
+/** Publishes at QoS 1 and returns the PUBACK reason code (0 = accepted, 0x87 = not authorized). */
+export function publishReason(
+  client: MqttClient,
+  topic: string,
+  payload: string,
+  options: IClientPublishOptions = {},
+): Promise<number> {
+  return new Promise((resolve) => {
+    client.publish(topic, payload, { qos: 1, ...options }, (error, packet) => {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (typeof code === 'number') resolve(code);
+      else if (error) resolve(-1);
+      else resolve((packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0);
+    });
+  });
+}
+
+/** Subscribes and returns the granted code (0-2 granted, >= 0x80 refused). */
+export async function subscribeReason(client: MqttClient, topic: string): Promise<number> {
+  return new Promise((resolve) => {
+    client.subscribe(topic, { qos: 1 }, (_error, grants, suback) => {
+      const code = suback?.granted[0];
+      resolve(typeof code === 'number' ? code : (grants?.[0]?.qos ?? -1));
+    });
+  });
+}
+
+/** The connection refusal code for these credentials, or 0 if accepted. */
+export async function connectReason(url: string, username: string, password?: string): Promise<number> {
+  try {
+    const client = await rawClient(url, username, password);
+    await client.endAsync();
+    return 0;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'number' ? code : -1;
+  }
+}
