@@ -151,10 +151,32 @@ export function validateEnvelope(value: unknown): DecodeResult {
   return { ok: true, envelope: result.output as Envelope };
 }
 
+/** UTF-8 length of a string, counted without encoding it (no TextEncoder needed on any platform). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      // A surrogate pair is one 4-byte code point; a lone surrogate is sent as U+FFFD (3 bytes).
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 /** Parses and validates one text frame from the network. Never throws. */
 export function decodeEnvelope(frame: string): DecodeResult {
-  if (frame.length > PROTOCOL_LIMITS.maxFrameBytes) {
-    return fail('oversize', `frame of ${frame.length} characters exceeds ${PROTOCOL_LIMITS.maxFrameBytes}`);
+  // The limit is in bytes: a frame of multi-byte characters can be 3x its length on the wire. Counting
+  // is skipped for frames already too long in characters (each is at least one byte).
+  const size = frame.length > PROTOCOL_LIMITS.maxFrameBytes ? frame.length : utf8Length(frame);
+  if (size > PROTOCOL_LIMITS.maxFrameBytes) {
+    return fail('oversize', `frame of at least ${size} bytes exceeds ${PROTOCOL_LIMITS.maxFrameBytes}`);
   }
   let value: unknown;
   try {
