@@ -135,6 +135,13 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       if (socket !== ws) return;
       socket = null;
       if (event.code === CLOSE_CODES.authRefused || authRefused) {
+        // The error frame normally says why; if it was lost, the close reason carries the same code.
+        if (!authRefused) {
+          const reason = isAuthErrorCode(event.reason)
+            ? (event.reason as SignalingErrorCode)
+            : 'token-bad-signature';
+          report(reason, 'the server refused the token');
+        }
         finish();
         return;
       }
