@@ -69,10 +69,7 @@ export class Session {
     this.acknowledge(received);
     const now = this.now();
     for (const { envelope, queuedAt } of this.outbox) {
-      const waited = now - queuedAt;
-      link.send(
-        encodeEnvelope(waited > 0 ? { ...envelope, ageMs: (envelope.ageMs ?? 0) + waited } : envelope),
-      );
+      link.send(encodeEnvelope({ ...envelope, ageMs: (envelope.ageMs ?? 0) + (now - queuedAt) }));
     }
   }
 
