@@ -134,11 +134,12 @@ class MqttTransportImpl implements MqttTransport {
     this.presence = new PresenceDirectory(
       this.layout,
       {
-        subscribe: (filter) => this.subscribe(filter),
+        // QoS 0: presence is re-read after every reconnect, so nothing needs queueing while away.
+        subscribe: (filter) => this.subscribe(filter, 0),
         unsubscribe: (filter) => {
           this.client.unsubscribe(filter, () => {});
         },
-        barrier: () => this.publishPresence(PRESENCE_ONLINE),
+        barrier: () => this.roundTrip(),
       },
       options.presenceCacheSize ?? 256,
     );
@@ -293,14 +294,25 @@ class MqttTransportImpl implements MqttTransport {
     this.client.end(true, () => this.resolveEnded());
   }
 
-  private subscribe(topic: string): Promise<boolean> {
+  private subscribe(topic: string, qos: 0 | 1 = 1): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.client.subscribe(topic, { qos: 1 }, (error, grants, suback) => {
+      this.client.subscribe(topic, { qos }, (error, grants, suback) => {
         // A SUBACK with a failure code comes back as an error carrying the SUBACK: a refusal, not a drop.
         const refused = suback?.granted.some((code) => typeof code === 'number' && code > GRANTED_MAX_QOS);
         if (refused) resolve(false);
         else if (error) reject(error);
         else resolve((grants ?? []).every((grant) => grant.qos <= GRANTED_MAX_QOS));
+      });
+    });
+  }
+
+  /** Unsubscribes from a topic we never subscribe to: an acknowledged round trip with no effect. */
+  private roundTrip(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.unsubscribe(this.layout.sync(this.userId), (error) => {
+        // A refusal (UNSUBACK with a failure code) still completes the round trip; a dropped link does not.
+        if (error && !this.client.connected) reject(error);
+        else resolve();
       });
     });
   }

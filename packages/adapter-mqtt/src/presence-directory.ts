@@ -2,22 +2,24 @@
 // watches, so that an envelope to an offline user is answered `unavailable` at once instead of by timeout.
 import { PRESENCE_ONLINE, type TopicLayout } from './topics.js';
 
+/** Bounds the wait for a user whose presence keeps changing while we read it. */
+const MAX_SETTLE_ROUNDS = 8;
+
 export type PresenceState = 'online' | 'offline' | 'unknown';
 
 export interface PresenceLink {
   /** Subscribes; resolves true if granted, false if the broker refused, rejects if the link dropped. */
   subscribe(filter: string): Promise<boolean>;
   unsubscribe(filter: string): void;
-  /**
-   * A round trip to the broker that ends after the retained messages of every earlier subscription
-   * were delivered. Needed because the SUBACK may reach us before them.
-   */
+  /** One side-effect-free round trip to the broker (resolves on its acknowledgement). */
   barrier(): Promise<void>;
 }
 
 interface Watch {
   /** Last retained payload per device (connection) of the user. */
   readonly devices: Map<string, boolean>;
+  /** Presence messages received so far, to tell when the retained ones have all arrived. */
+  arrivals: number;
   /** Settles once the retained presence has been read; null until the first successful read. */
   ready: Promise<boolean> | null;
   /** False when the broker refused the subscription: presence cannot be known. */
@@ -41,7 +43,7 @@ export class PresenceDirectory {
       this.watches.delete(userId);
       this.watches.set(userId, watch);
     } else {
-      watch = { devices: new Map(), ready: null, granted: true };
+      watch = { devices: new Map(), arrivals: 0, ready: null, granted: true };
       this.watches.set(userId, watch);
       this.evictOverflow();
     }
@@ -68,6 +70,7 @@ export class PresenceDirectory {
   record(userId: string, deviceId: string, payload: string): boolean {
     const watch = this.watches.get(userId);
     if (!watch) return false;
+    watch.arrivals += 1;
     if (payload === PRESENCE_ONLINE) watch.devices.set(deviceId, true);
     else watch.devices.delete(deviceId);
     return true;
@@ -88,10 +91,20 @@ export class PresenceDirectory {
     }
   }
 
+  /**
+   * Subscribes, then waits until the retained presence messages have all arrived. A SUBACK may come
+   * before them, and a broker may trickle them out one per event-loop turn (aedes does), so one round
+   * trip is not enough: round trips continue until one passes with no presence message arriving.
+   */
   private async read(userId: string): Promise<boolean> {
     const granted = await this.link.subscribe(this.layout.presenceFilter(userId));
-    if (granted) await this.link.barrier();
-    return granted;
+    if (!granted) return false;
+    for (let round = 0; round < MAX_SETTLE_ROUNDS; round += 1) {
+      const before = this.watches.get(userId)?.arrivals ?? 0;
+      await this.link.barrier();
+      if ((this.watches.get(userId)?.arrivals ?? 0) === before) break;
+    }
+    return true;
   }
 
   private evictOverflow(): void {

@@ -34,6 +34,11 @@ export interface TopicLayout {
   presence(userId: string, deviceId: string): string;
   /** Every device presence of `userId`; anyone may read it. */
   presenceFilter(userId: string): string;
+  /**
+   * A topic nobody subscribes to: unsubscribing from it is a round trip to the broker with no effect
+   * (the presence directory uses it as a barrier).
+   */
+  sync(userId: string): string;
   /** Reads a concrete topic (no wildcards) of this layout, or null for anything else. */
   parse(topic: string): ParsedTopic | null;
 }
@@ -46,6 +51,7 @@ export function createTopicLayout(prefix: string = DEFAULT_TOPIC_PREFIX): TopicL
     inboxFilter: (userId) => `${base}${userId}/inbox/+`,
     presence: (userId, deviceId) => `${base}${userId}/presence/${deviceId}`,
     presenceFilter: (userId) => `${base}${userId}/presence/+`,
+    sync: (userId) => `${base}${userId}/sync`,
     parse(topic) {
       if (!topic.startsWith(base)) return null;
       const levels = topic.slice(base.length).split('/');

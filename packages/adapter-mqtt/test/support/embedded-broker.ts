@@ -8,11 +8,16 @@ import {
   startBroker,
 } from '@handset/adapter-mqtt/broker';
 import type { TransportHarness } from '@handset/core/testing';
+import type { Client } from 'aedes';
 
 export const SECRET = 'test-secret-0123456789abcdef';
 
 export interface EmbeddedHarness extends TransportHarness {
   readonly broker: HandsetBroker;
+  /** Cuts one client's connection at the broker, as a dead network would (its Last Will fires). */
+  dropConnection(clientId: string): void;
+  /** Stops the broker and starts a new one on the same port (sessions and retained messages are lost). */
+  restartBroker(): Promise<void>;
   connect(userId: string, extra?: Partial<MqttTransportOptions>): Promise<MqttTransport>;
 }
 
@@ -23,11 +28,26 @@ export async function startEmbeddedHarness(
   wire: 'tcp' | 'ws',
   brokerOptions: Partial<BrokerOptions> = {},
 ): Promise<EmbeddedHarness> {
-  const broker = await startBroker({ secret: SECRET, ...brokerOptions });
+  let broker = await startBroker({ secret: SECRET, ...brokerOptions });
   const transports: MqttTransport[] = [];
   const url = (wire === 'tcp' ? broker.tcpUrl : broker.wsUrl)!;
+  const clients = new Map<string, Client>();
+  const track = (aedes: HandsetBroker['aedes']) =>
+    aedes.on('client', (client) => clients.set(client.id, client));
+  track(broker.aedes);
   return {
-    broker,
+    get broker() {
+      return broker;
+    },
+    dropConnection(clientId) {
+      clients.get(clientId)?.conn.destroy();
+    },
+    async restartBroker() {
+      const { port, wsPort } = broker;
+      await broker.close();
+      broker = await startBroker({ secret: SECRET, ...brokerOptions, port, wsPort });
+      track(broker.aedes);
+    },
     async connect(userId, extra = {}) {
       const transport = createMqttTransport({
         url,
