@@ -9,5 +9,9 @@ export const workspaceAlias = [
   { find: /^@handset\/adapter-ws$/, replacement: here('./packages/adapter-ws/src/index.ts') },
   { find: /^@handset\/adapter-ws\/server$/, replacement: here('./packages/adapter-ws/src/server/index.ts') },
   { find: /^@handset\/adapter-mqtt$/, replacement: here('./packages/adapter-mqtt/src/index.ts') },
-  { find: /^@handset\/adapter-mqtt\/broker$/, replacement: here('./packages/adapter-mqtt/src/broker/index.ts') },
+  {
+    find: /^@handset\/adapter-mqtt\/broker$/,
+    replacement: here('./packages/adapter-mqtt/src/broker/index.ts'),
+  },
+  { find: /^@handset\/test-support$/, replacement: here('./packages/test-support/src/index.ts') },
 ];

@@ -1,0 +1,294 @@
+import type {
+  IceCandidateEventPort,
+  IceCandidateInit,
+  MediaStreamPort,
+  PeerConnectionPort,
+  SessionDescription,
+  TrackEventPort,
+} from '@handset/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createWeriftGetUserMedia,
+  createWeriftPeerConnectionFactory,
+  isLoopbackCandidate,
+  type WeriftPeerConnection,
+  waitForRemoteMedia,
+} from '../src/index.js';
+
+// Generous: ICE + DTLS take a fraction of a second alone, much longer on a loaded 2-core machine.
+const MEDIA_TIMEOUT_MS = 20_000;
+
+/** Everything one side of the hand-made signaling saw, through the port interface only. */
+interface Side {
+  pc: PeerConnectionPort;
+  candidates: IceCandidateEventPort['candidate'][];
+  iceStates: string[];
+  tracks: TrackEventPort[];
+  negotiationNeeded: number;
+}
+
+function observe(pc: PeerConnectionPort): Side {
+  const side: Side = { pc, candidates: [], iceStates: [], tracks: [], negotiationNeeded: 0 };
+  pc.addEventListener('icecandidate', (event) => side.candidates.push(event.candidate));
+  pc.addEventListener('iceconnectionstatechange', () => side.iceStates.push(pc.iceConnectionState));
+  pc.addEventListener('track', (event) => side.tracks.push(event));
+  pc.addEventListener('negotiationneeded', () => {
+    side.negotiationNeeded += 1;
+  });
+  return side;
+}
+
+/**
+ * Trickles one generation of `from`'s candidates to `to`, holding each until `to` has the remote description
+ * it belongs to, as a signaling channel would (a browser refuses candidates before their description).
+ * Stops at end-of-candidates; errors are kept for `settled()` so a late one is never an unhandled rejection.
+ */
+function trickle(from: PeerConnectionPort, to: PeerConnectionPort, remoteDescriptionSet: Promise<void>) {
+  const errors: unknown[] = [];
+  const added: Promise<void>[] = [];
+  const onCandidate = ({ candidate }: IceCandidateEventPort) => {
+    if (!candidate) from.removeEventListener('icecandidate', onCandidate);
+    const init: IceCandidateInit = candidate ?? { candidate: '', sdpMid: '0', sdpMLineIndex: 0 };
+    added.push(
+      remoteDescriptionSet
+        .then(() => to.addIceCandidate(init))
+        .catch((error: unknown) => void errors.push(error)),
+    );
+  };
+  from.addEventListener('icecandidate', onCandidate);
+  return {
+    settled: async () => {
+      await Promise.all(added);
+      if (errors.length > 0) throw errors[0];
+    },
+  };
+}
+
+function description(pc: PeerConnectionPort): SessionDescription {
+  const local = pc.localDescription;
+  if (!local || (local.type !== 'offer' && local.type !== 'answer')) throw new Error('no local description');
+  return { type: local.type, sdp: local.sdp };
+}
+
+function untilIceState(pc: PeerConnectionPort, state: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (pc.iceConnectionState === state) return resolve();
+    const onChange = () => {
+      if (pc.iceConnectionState !== state) return;
+      pc.removeEventListener('iceconnectionstatechange', onChange);
+      resolve();
+    };
+    pc.addEventListener('iceconnectionstatechange', onChange);
+  });
+}
+
+function untilNegotiationNeeded(pc: PeerConnectionPort): Promise<void> {
+  return new Promise((resolve) => {
+    const once = () => {
+      pc.removeEventListener('negotiationneeded', once);
+      resolve();
+    };
+    pc.addEventListener('negotiationneeded', once);
+  });
+}
+
+function ufrag(sdp: string): string | undefined {
+  return /a=ice-ufrag:(\S+)/.exec(sdp)?.[1];
+}
+
+function firstRemoteStream(side: Side): MediaStreamPort {
+  const stream = side.tracks[0]?.streams[0];
+  if (!stream) throw new Error('no remote stream');
+  return stream;
+}
+
+/** Offer/answer from caller to callee through the port interface; the callee adds its media after the offer. */
+async function negotiate(caller: Side, callee: Side, calleeStream: MediaStreamPort | null) {
+  let calleeHasOffer!: () => void;
+  const offerApplied = new Promise<void>((resolve) => {
+    calleeHasOffer = resolve;
+  });
+  let callerHasAnswer!: () => void;
+  const answerApplied = new Promise<void>((resolve) => {
+    callerHasAnswer = resolve;
+  });
+  const toCallee = trickle(caller.pc, callee.pc, offerApplied);
+  const toCaller = trickle(callee.pc, caller.pc, answerApplied);
+
+  await caller.pc.setLocalDescription();
+  await callee.pc.setRemoteDescription(description(caller.pc));
+  calleeHasOffer();
+  for (const track of calleeStream?.getTracks() ?? []) callee.pc.addTrack(track, calleeStream!);
+  await callee.pc.setLocalDescription(await callee.pc.createAnswer());
+  await caller.pc.setRemoteDescription(description(callee.pc));
+  callerHasAnswer();
+  return { candidatesAdded: () => Promise.all([toCallee.settled(), toCaller.settled()]) };
+}
+
+describe('werift peer connections behind the PeerConnectionPort', () => {
+  const factory = createWeriftPeerConnectionFactory();
+  afterEach(() => factory.closeAll());
+
+  it('connects two peers over loopback, carries media both ways, and closes both', async () => {
+    const caller = observe(factory({ iceServers: [{ urls: 'stun:stun.invalid:3478' }] }));
+    const callee = observe(factory({ iceServers: [] }));
+    const callerMedia = await createWeriftGetUserMedia()({ audio: true, video: true });
+    const calleeMedia = await createWeriftGetUserMedia()({ audio: true, video: false });
+
+    const offerWanted = untilNegotiationNeeded(caller.pc);
+    for (const track of callerMedia.getTracks()) caller.pc.addTrack(track, callerMedia);
+    await offerWanted;
+    const { candidatesAdded } = await negotiate(caller, callee, calleeMedia);
+
+    await Promise.all([untilIceState(caller.pc, 'connected'), untilIceState(callee.pc, 'connected')]);
+    await candidatesAdded();
+    const atCallee = await waitForRemoteMedia(firstRemoteStream(callee), {
+      packets: 10,
+      kinds: ['audio', 'video'],
+      timeoutMs: MEDIA_TIMEOUT_MS,
+    });
+    const atCaller = await waitForRemoteMedia(firstRemoteStream(caller), {
+      packets: 10,
+      kinds: ['audio'],
+      timeoutMs: MEDIA_TIMEOUT_MS,
+    });
+
+    expect(atCallee.tracks.map((track) => track.kind).sort()).toEqual(['audio', 'video']);
+    expect(atCaller.tracks.map((track) => track.kind)).toEqual(['audio']);
+    for (const side of [caller, callee]) {
+      expect(side.iceStates).toEqual(['checking', 'connected']);
+      const lines = side.candidates.flatMap((candidate) => (candidate ? [candidate.candidate] : []));
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.every(isLoopbackCandidate)).toBe(true);
+      expect(side.candidates.at(-1)).toBeNull();
+    }
+
+    caller.pc.close();
+    callee.pc.close();
+    expect([caller.pc.iceConnectionState, caller.pc.signalingState]).toEqual(['closed', 'closed']);
+    expect([callee.pc.iceConnectionState, callee.pc.signalingState]).toEqual(['closed', 'closed']);
+    await Promise.all(factory.connections.map((pc) => pc.whenClosed()));
+  });
+
+  it('delivers both remote tracks of one stream as one shared stream, once each', async () => {
+    const caller = observe(factory({ iceServers: [] }));
+    const callee = observe(factory({ iceServers: [] }));
+    const media = await createWeriftGetUserMedia()({ audio: true, video: true });
+    for (const track of media.getTracks()) caller.pc.addTrack(track, media);
+    await negotiate(caller, callee, null);
+
+    expect(callee.tracks.map((event) => event.track.kind).sort()).toEqual(['audio', 'video']);
+    const [first, second] = callee.tracks;
+    expect(first?.streams[0]).toBe(second?.streams[0]);
+    expect(first?.streams[0]?.getTracks()).toHaveLength(2);
+  });
+
+  it('asks the answerer for no new negotiation when it adds its media while answering', async () => {
+    const caller = observe(factory({ iceServers: [] }));
+    const callee = observe(factory({ iceServers: [] }));
+    const callerMedia = await createWeriftGetUserMedia()({ audio: true, video: false });
+    const calleeMedia = await createWeriftGetUserMedia()({ audio: true, video: false });
+    const offerWanted = untilNegotiationNeeded(caller.pc);
+    for (const track of callerMedia.getTracks()) caller.pc.addTrack(track, callerMedia);
+    await offerWanted;
+    await negotiate(caller, callee, calleeMedia);
+    // By the time media flows both ways, any re-check after returning to stable has long run.
+    await Promise.all([untilIceState(caller.pc, 'connected'), untilIceState(callee.pc, 'connected')]);
+    await waitForRemoteMedia(firstRemoteStream(caller), { packets: 5, timeoutMs: MEDIA_TIMEOUT_MS });
+
+    expect(caller.negotiationNeeded).toBe(1);
+    expect(callee.negotiationNeeded).toBe(0);
+  });
+
+  it('recovers media after an ICE restart, with new credentials and without leaving connected', async () => {
+    const caller = observe(factory({ iceServers: [] }));
+    const callee = observe(factory({ iceServers: [] }));
+    const media = await createWeriftGetUserMedia()({ audio: true, video: false });
+    for (const track of media.getTracks()) caller.pc.addTrack(track, media);
+    await negotiate(caller, callee, null);
+    await Promise.all([untilIceState(caller.pc, 'connected'), untilIceState(callee.pc, 'connected')]);
+    // A live call (DTLS up, media flowing): the case werift alone does not recover from.
+    await waitForRemoteMedia(firstRemoteStream(callee), { packets: 5, timeoutMs: MEDIA_TIMEOUT_MS });
+    const firstUfrag = ufrag(description(caller.pc).sdp);
+
+    const restartWanted = untilNegotiationNeeded(caller.pc);
+    caller.pc.restartIce();
+    await restartWanted;
+    const restart = await negotiate(caller, callee, null);
+    await restart.candidatesAdded();
+    await waitForRemoteMedia(firstRemoteStream(callee), { packets: 10, timeoutMs: MEDIA_TIMEOUT_MS });
+
+    expect(ufrag(description(caller.pc).sdp)).not.toBe(firstUfrag);
+    expect(caller.iceStates).toEqual(['checking', 'connected']);
+    expect(callee.tracks).toHaveLength(1);
+  });
+
+  it('refuses a candidate before any remote description, as a browser does', async () => {
+    const pc = factory({ iceServers: [] });
+    await expect(
+      pc.addIceCandidate({ candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0' }),
+    ).rejects.toMatchObject({ name: 'InvalidStateError' });
+  });
+
+  it('refuses a track that is not a werift track with a TypeError', () => {
+    const pc = factory({ iceServers: [] });
+    const foreign = { kind: 'audio', enabled: true, stop: () => undefined };
+    expect(() => pc.addTrack(foreign)).toThrow(TypeError);
+  });
+
+  it('lets a test declare the network broken: the state is reported and the event fires', () => {
+    const pc: WeriftPeerConnection = factory({ iceServers: [] });
+    const side = observe(pc);
+    pc.forceIceConnectionState('disconnected');
+    expect(pc.iceConnectionState).toBe('disconnected');
+    expect(side.iceStates).toEqual(['disconnected']);
+  });
+
+  it('fires no event after close()', async () => {
+    const pc = factory({ iceServers: [] });
+    const side = observe(pc);
+    const media = await createWeriftGetUserMedia()({ audio: true, video: false });
+    for (const track of media.getTracks()) pc.addTrack(track, media);
+    pc.close();
+    await factory.connections.at(-1)?.whenClosed();
+    expect(side).toMatchObject({ candidates: [], iceStates: [], tracks: [], negotiationNeeded: 0 });
+  });
+});
+
+describe('createWeriftGetUserMedia', () => {
+  it('gives one live werift track per requested kind', async () => {
+    const getUserMedia = createWeriftGetUserMedia();
+    const stream = await getUserMedia({ audio: true, video: true });
+    expect(stream.getTracks().map((track) => track.kind)).toEqual(['audio', 'video']);
+    expect(getUserMedia.tracks.map((track) => track.readyState)).toEqual(['live', 'live']);
+    expect(getUserMedia.requests).toEqual([{ audio: true, video: true }]);
+    for (const track of stream.getTracks()) track.stop();
+  });
+
+  it('ends a track on stop(): readyState ended, stopped true', async () => {
+    const getUserMedia = createWeriftGetUserMedia();
+    const stream = await getUserMedia({ audio: true, video: false });
+    for (const track of stream.getTracks()) track.stop();
+    const [track] = getUserMedia.tracks;
+    expect([track?.readyState, track?.stopped]).toEqual(['ended', true]);
+  });
+
+  it('rejects with NotAllowedError when told the user refused', async () => {
+    const getUserMedia = createWeriftGetUserMedia({ deny: 'NotAllowedError' });
+    await expect(getUserMedia({ audio: true, video: false })).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+    expect(getUserMedia.tracks).toHaveLength(0);
+  });
+
+  it('rejects with NotFoundError when told there is no device', async () => {
+    const getUserMedia = createWeriftGetUserMedia({ deny: 'NotFoundError' });
+    await expect(getUserMedia({ audio: false, video: true })).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
+  });
+
+  it('rejects a request for no media at all with a TypeError', async () => {
+    await expect(createWeriftGetUserMedia()({ audio: false, video: false })).rejects.toThrow(TypeError);
+  });
+});
