@@ -1,6 +1,6 @@
 // The life of one call, from idle to ended, as a single statechart. It owns the peer connection, the
 // local media and the ICE trickle; the ports it is given are its only way to touch the world.
-import { and, assign, or, raise, setup, stateIn } from 'xstate';
+import { and, assign, cancel, or, raise, setup, stateIn } from 'xstate';
 import type { EndCode, EndReason } from './end-reason.js';
 import type { HandsetError } from './errors.js';
 import {
@@ -343,6 +343,12 @@ export const callMachine = setup({
           : context.queuedLocalCandidates,
     }),
     markGatheringComplete: assign({ localGatheringComplete: true }),
+    /**
+     * A window opened earlier may still be pending though its candidates already left with our
+     * description. XState does not clear a timer whose delayed-event id is reused: the old one would
+     * outlive the call, so it is cancelled before a new window opens.
+     */
+    cancelCandidateFlush: cancel('candidates.flush'),
     /** Opens the batch window; candidates gathered while it is open ride along. */
     scheduleCandidateFlush: raise({ type: 'candidates.flush' } as const, {
       delay: 'candidateBatchWindow',
@@ -458,11 +464,11 @@ export const callMachine = setup({
         'remote.candidates': { actions: 'bufferRemoteCandidates' },
         'pc.candidate': [
           { guard: 'hasQueuedCandidates', actions: 'queueLocalCandidate' },
-          { actions: ['queueLocalCandidate', 'scheduleCandidateFlush'] },
+          { actions: ['queueLocalCandidate', 'cancelCandidateFlush', 'scheduleCandidateFlush'] },
         ],
         'pc.candidatesEnd': [
           { guard: 'hasQueuedCandidates', actions: 'markGatheringComplete' },
-          { actions: ['markGatheringComplete', 'scheduleCandidateFlush'] },
+          { actions: ['markGatheringComplete', 'cancelCandidateFlush', 'scheduleCandidateFlush'] },
         ],
         'candidates.flush': { actions: ['sendQueuedCandidates', 'clearQueuedCandidates'] },
         'pc.track': { actions: 'storeRemoteStream' },
