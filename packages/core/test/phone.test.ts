@@ -10,6 +10,7 @@ import {
   HandsetError,
   PROTOCOL_LIMITS,
 } from '../src/index.js';
+import { settle } from './manual-clock.js';
 import { createRig, type Handset, type Rig } from './phone-rig.js';
 
 let rig: Rig;
@@ -468,5 +469,27 @@ describe('connection trouble', () => {
     alice.transport.restore();
     await rig.settle();
     expect(bob.view()).toMatchObject({ state: 'ended', endReason: { code: 'hangup', by: 'remote' } });
+  });
+});
+
+describe('what an ended call leaves behind', () => {
+  it('no timer, even when candidates were gathered again within one batch window', async () => {
+    rig = createRig();
+    const alice = rig.add('alice');
+    const bob = rig.add('bob');
+    alice.phone.makeCall('bob');
+    await rig.settle();
+    bob.phone.answerCall();
+    // Only promise jobs run: the batch window Bob opened while answering is still open...
+    await settle();
+    expect(bob.view().state).toBe('connected');
+    // ...when an ICE restart gathers a new round of candidates.
+    bob.pc().setIceState('failed');
+    await settle();
+    bob.phone.hangupCall();
+    await settle();
+    expect(bob.view().state).toBe('ended');
+    expect(rig.clock.pending('bob-1')).toEqual([]);
+    expect(rig.clock.pending('alice-1')).toEqual([]);
   });
 });
