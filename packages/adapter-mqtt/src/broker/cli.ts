@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { LogEntry } from '../logger.js';
 import { startBroker } from './broker.js';
 
-const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 8883>] [--host 127.0.0.1]
+const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 9001>] [--host 127.0.0.1]
                       [--secret <at least 16 bytes> | env HANDSET_BROKER_SECRET] [--dev] [--quiet]`;
 
 function parsePort(value: string | undefined, fallback: number): number {
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const broker = await startBroker({
     host: values.host,
     port: parsePort(values.port, 1883),
-    wsPort: parsePort(values['ws-port'], 8883),
+    wsPort: parsePort(values['ws-port'], 9001),
     dev: values.dev,
     logger,
     ...(secret ? { secret } : {}),
