@@ -9,6 +9,7 @@ import {
   type GetUserMedia,
   type Phone,
   type PhoneEvent,
+  type PhoneOptions,
 } from '../src/index.js';
 import {
   createFakeMedia,
@@ -46,6 +47,7 @@ export interface HandsetOptions {
   pc?: FakePeerConnectionOptions;
   getUserMedia?: GetUserMedia;
   deny?: 'NotAllowedError' | 'NotFoundError';
+  inspect?: PhoneOptions['inspect'];
 }
 
 export interface RigOptions {
@@ -87,6 +89,7 @@ export function createRig(options: RigOptions = {}): Rig {
         timeouts,
         ...(options.maxIceRestarts === undefined ? {} : { maxIceRestarts: options.maxIceRestarts }),
         clock: clock.for(deviceId),
+        ...(handsetOptions.inspect ? { inspect: handsetOptions.inspect } : {}),
       });
       phones.push(phone);
       const events: PhoneEvent[] = [];

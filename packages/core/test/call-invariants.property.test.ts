@@ -1,0 +1,597 @@
+// Random interleavings of everything that can happen to two phones — user commands, valid and forged
+// messages, duplicates, replays, garbage, transport drops, ICE changes, tracks, renegotiation requests,
+// late or refused media, timer firings — checked against the call invariants after every step.
+import fc from 'fast-check';
+import { config as rxjsConfig } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { InspectionEvent } from 'xstate';
+import {
+  type CallState,
+  type CallView,
+  createEnvelope,
+  decodeEnvelope,
+  END_CODE_DESCRIPTIONS,
+  type EnvelopeDraft,
+  encodeEnvelope,
+  HANGUP_REASONS,
+  HandsetError,
+  type MediaKinds,
+  PROTOCOL_LIMITS,
+  REJECT_REASONS,
+} from '../src/index.js';
+import {
+  FakeMediaStream,
+  type FakePeerConnectionOptions,
+  FakeTrack,
+  type MemoryTransport,
+} from '../src/testing/index.js';
+import { settle } from './manual-clock.js';
+import { createRig, type Handset, type Rig } from './phone-rig.js';
+
+const CALL_STATES: readonly CallState[] = [
+  'idle',
+  'acquiring-media',
+  'dialing',
+  'ringing',
+  'incoming',
+  'answering',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'renegotiating',
+  'ended',
+];
+const CONNECTED_FAMILY = new Set<CallState>(['connected', 'reconnecting', 'renegotiating']);
+const ICE_STATES = ['new', 'checking', 'connected', 'completed', 'disconnected', 'failed', 'closed'] as const;
+const TIMEOUTS = { inviteMs: 5_000, connectMs: 4_000, iceDisconnectGraceMs: 1_000, iceRestartMs: 3_000 };
+const USERS = ['alice', 'bob'] as const;
+type Who = (typeof USERS)[number];
+const otherOf = (who: Who): Who => (who === 'alice' ? 'bob' : 'alice');
+
+type HeaderKey = 'callId' | 'from' | 'fromDevice' | 'to' | 'toDevice' | 'ageMs';
+type Payload = EnvelopeDraft extends infer D ? (D extends EnvelopeDraft ? Omit<D, HeaderKey> : never) : never;
+type MediaOutcome = 'grant' | 'NotAllowedError' | 'NotFoundError';
+
+type Step =
+  | { kind: 'call'; who: Who; to: 'peer' | 'self' | 'offline' | 'mallory'; video: boolean }
+  | { kind: 'answer'; who: Who; video: boolean | null }
+  | { kind: 'reject' | 'hangup' | 'drop' | 'restore' | 'track' | 'negotiationneeded'; who: Who }
+  | { kind: 'ice'; who: Who; state: (typeof ICE_STATES)[number]; pc: 'current' | 'first' }
+  | { kind: 'media'; who: Who; outcome: MediaOutcome }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'fire-next' }
+  | {
+      kind: 'forge';
+      to: Who;
+      sender: 'peer' | 'mallory';
+      call: 'current' | 'other-phone' | 'lesser' | 'greater';
+      fromDevice: 'real' | 'other';
+      toDevice: 'none' | 'target' | 'other';
+      ageMs: number | null;
+      times: 1 | 2;
+      payload: Payload;
+    }
+  | { kind: 'replay'; index: number }
+  | { kind: 'garbage'; to: Who; frame: string };
+
+interface RunConfig {
+  autoMedia: Record<Who, boolean>;
+  pc: Record<Who, FakePeerConnectionOptions>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Arbitraries
+
+const whoArb = fc.constantFrom(...USERS);
+const sdpArb = fc.constantFrom('v=0\r\nforged', 'not sdp at all');
+const candidateArb = fc.record({
+  candidate: fc.constantFrom('candidate:9 1 udp 1 10.0.0.9 9 typ host', '', 'garbage'),
+  sdpMid: fc.constantFrom('0', null),
+  sdpMLineIndex: fc.constantFrom(0, null),
+});
+
+const payloadArb: fc.Arbitrary<Payload> = fc.oneof(
+  fc.record({
+    type: fc.constant('invite' as const),
+    sdp: sdpArb,
+    media: fc.record({ audio: fc.boolean(), video: fc.boolean() }),
+    lifetimeMs: fc.constantFrom(1, 1_000, 5_000, PROTOCOL_LIMITS.maxInviteLifetimeMs),
+  }),
+  fc.record({ type: fc.constant('ringing' as const) }),
+  fc.record({ type: fc.constant('answer' as const), sdp: sdpArb }),
+  fc.record({
+    type: fc.constant('answer-selected' as const),
+    selectedDevice: fc.constantFrom('alice-1', 'bob-1', 'bob-9'),
+  }),
+  fc.record({
+    type: fc.constant('candidates' as const),
+    candidates: fc.array(candidateArb, { maxLength: 3 }),
+    end: fc.boolean(),
+  }),
+  fc.record({ type: fc.constant('reject' as const), reason: fc.constantFrom(...REJECT_REASONS) }),
+  fc.record({ type: fc.constant('cancel' as const) }),
+  fc.record({ type: fc.constant('hangup' as const), reason: fc.constantFrom(...HANGUP_REASONS) }),
+  fc.record({
+    type: fc.constant('negotiate' as const),
+    description: fc.record({ type: fc.constantFrom('offer' as const, 'answer' as const), sdp: sdpArb }),
+    iceRestart: fc.boolean(),
+  }),
+  fc.record({ type: fc.constant('unavailable' as const) }),
+);
+
+const garbageArb = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom(
+    '{"v":2,"type":"hangup"}',
+    '{"v":1,"type":"teleport"}',
+    '{"v":1,"type":"hangup","id":"x","callId":"c","from":"alice","fromDevice":"d","to":"bob"}',
+    '{"v":1,"type":"cancel","id":"x","callId":"c","from":"alice","fromDevice":"d","to":"carol"}',
+    '{"v":1,"type":"cancel","id":"x","callId":"c","from":"alice","fromDevice":"d","to":"bob","__proto__":{"x":1}',
+    `"${'x'.repeat(PROTOCOL_LIMITS.maxFrameBytes)}"`,
+  ),
+);
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('call' as const),
+      who: whoArb,
+      to: fc.constantFrom(
+        'peer' as const,
+        'peer' as const,
+        'peer' as const,
+        'peer' as const,
+        'peer' as const,
+        'self' as const,
+        'offline' as const,
+        'mallory' as const,
+      ),
+      video: fc.boolean(),
+    }),
+  },
+  {
+    weight: 7,
+    arbitrary: fc.record({
+      kind: fc.constant('answer' as const),
+      who: whoArb,
+      video: fc.constantFrom(null, true, false),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reject' as const), who: whoArb }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('hangup' as const), who: whoArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), who: whoArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restore' as const), who: whoArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('track' as const), who: whoArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('negotiationneeded' as const), who: whoArb }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('ice' as const),
+      who: whoArb,
+      state: fc.constantFrom(...ICE_STATES, 'failed' as const, 'disconnected' as const, 'connected' as const),
+      pc: fc.constantFrom('current' as const, 'current' as const, 'first' as const),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('media' as const),
+      who: whoArb,
+      outcome: fc.constantFrom<MediaOutcome>('grant', 'grant', 'grant', 'NotAllowedError', 'NotFoundError'),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.constantFrom(1, 20, 999, 1_000, 3_000, 4_000, 5_000, 12_000),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fire-next' as const) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('forge' as const),
+      to: whoArb,
+      sender: fc.constantFrom('peer' as const, 'peer' as const, 'mallory' as const),
+      call: fc.constantFrom(
+        'current' as const,
+        'current' as const,
+        'other-phone' as const,
+        'lesser' as const,
+        'greater' as const,
+      ),
+      fromDevice: fc.constantFrom('real' as const, 'real' as const, 'other' as const),
+      toDevice: fc.constantFrom('none' as const, 'target' as const, 'other' as const),
+      ageMs: fc.constantFrom(null, null, 0, 999, 5_000),
+      times: fc.constantFrom(1 as const, 2 as const),
+      payload: payloadArb,
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('replay' as const), index: fc.nat({ max: 200 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('garbage' as const), to: whoArb, frame: garbageArb }),
+  },
+);
+
+const pcOptionsArb: fc.Arbitrary<FakePeerConnectionOptions> = fc.record({
+  autoConnect: fc.constantFrom(true, true, true, false),
+  candidates: fc.nat({ max: 3 }),
+  failOn: fc.oneof(
+    { weight: 7, arbitrary: fc.constant(new Set<never>()) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .subarray(
+          [
+            'createOffer',
+            'createAnswer',
+            'setRemoteDescription',
+            'setLocalDescription',
+            'addIceCandidate',
+          ] as const,
+          {
+            minLength: 1,
+            maxLength: 1,
+          },
+        )
+        .map((ops) => new Set(ops)),
+    },
+  ),
+});
+
+const configArb: fc.Arbitrary<RunConfig> = fc.record({
+  autoMedia: fc.record({
+    alice: fc.constantFrom(true, true, false),
+    bob: fc.constantFrom(true, true, false),
+  }),
+  pc: fc.record({ alice: pcOptionsArb, bob: pcOptionsArb }),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The world one run plays in
+
+/** What the random runs reached, so a generator that stopped exploring cannot pass unnoticed. */
+const coverage = { states: new Set<string>(), endCodes: new Set<string>() };
+
+/** getUserMedia that answers at once, or only when a `media` step says how. */
+class ControlledMedia {
+  readonly requests: {
+    media: MediaKinds;
+    stream: FakeMediaStream | null;
+    answer: ((o: MediaOutcome) => void) | null;
+  }[] = [];
+  constructor(private readonly auto: boolean) {}
+
+  readonly getUserMedia = (media: MediaKinds): Promise<FakeMediaStream> =>
+    new Promise((resolve, reject) => {
+      const request = {
+        media,
+        stream: null as FakeMediaStream | null,
+        answer: null as ((o: MediaOutcome) => void) | null,
+      };
+      request.answer = (outcome) => {
+        request.answer = null;
+        if (outcome === 'grant') {
+          request.stream = new FakeMediaStream([
+            ...(media.audio ? [new FakeTrack('audio')] : []),
+            ...(media.video ? [new FakeTrack('video')] : []),
+          ]);
+          resolve(request.stream);
+        } else {
+          reject(Object.assign(new Error(`fake getUserMedia: ${outcome}`), { name: outcome }));
+        }
+      };
+      this.requests.push(request);
+      if (this.auto) request.answer('grant');
+    });
+
+  answerNext(outcome: MediaOutcome): void {
+    this.requests.find((r) => r.answer !== null)?.answer?.(outcome);
+  }
+}
+
+interface Side {
+  readonly handset: Handset;
+  readonly media: ControlledMedia;
+  /** Everything made for calls that have ended: [0, n) of each list belongs to ended calls. */
+  deadPcs: number;
+  deadMediaRequests: number;
+  deadTimerHandle: number;
+}
+
+class World {
+  readonly rig: Rig;
+  readonly sides: Record<Who, Side>;
+  readonly mallory: MemoryTransport;
+  readonly violations: string[] = [];
+  private messageNumber = 0;
+  private logChecked = 0;
+
+  constructor(config: RunConfig) {
+    this.rig = createRig({ timeouts: TIMEOUTS, maxIceRestarts: 2 });
+    this.mallory = this.rig.network.connect('mallory');
+    const side = (who: Who): Side => {
+      const media = new ControlledMedia(config.autoMedia[who]);
+      const handset = this.rig.add(who, {
+        pc: config.pc[who],
+        getUserMedia: media.getUserMedia,
+        inspect: (event) => this.inspect(who, event),
+      });
+      const state: Side = { handset, media, deadPcs: 0, deadMediaRequests: 0, deadTimerHandle: 0 };
+      handset.phone.call$.subscribe((view) => this.checkView(who, view));
+      handset.phone.events$.subscribe((event) => {
+        if (event.type === 'call-ended') this.callEnded(who, state, event.reason.code);
+      });
+      return state;
+    };
+    this.sides = { alice: side('alice'), bob: side('bob') };
+  }
+
+  private inspect(who: Who, event: InspectionEvent): void {
+    if (event.type !== '@xstate.snapshot') return;
+    const status = (event.snapshot as { status?: string }).status;
+    if (event.actorRef.sessionId === event.rootId && status === 'error') {
+      const error = (event.snapshot as { error?: unknown }).error;
+      this.violations.push(`${who}: the call actor crashed: ${String(error)}`);
+    }
+  }
+
+  private checkView(who: Who, view: CallView): void {
+    coverage.states.add(view.state);
+    if (!CALL_STATES.includes(view.state)) this.violations.push(`${who}: undefined state ${view.state}`);
+    if (view.state === 'ended') {
+      if (!view.endReason || !Object.hasOwn(END_CODE_DESCRIPTIONS, view.endReason.code)) {
+        this.violations.push(`${who}: ended without a known end reason: ${JSON.stringify(view.endReason)}`);
+      }
+    } else if (view.endReason !== null) {
+      this.violations.push(`${who}: ${view.state} carries an end reason`);
+    }
+  }
+
+  /** (a) The moment a call ends, its peer connections are closed and unwatched. */
+  private callEnded(who: Who, side: Side, code: string): void {
+    coverage.endCodes.add(code);
+    if (!Object.hasOwn(END_CODE_DESCRIPTIONS, code)) this.violations.push(`${who}: unknown end code ${code}`);
+    side.deadPcs = side.handset.pcs.created.length;
+    side.deadMediaRequests = side.media.requests.length;
+    side.deadTimerHandle = this.rig.clock.lastHandleSet;
+    for (const [i, pc] of side.handset.pcs.created.entries()) {
+      if (!pc.closed) this.violations.push(`${who}: call ended (${code}) with peer connection #${i} open`);
+      if (pc.listenerCount !== 0) {
+        this.violations.push(`${who}: call ended (${code}) with ${pc.listenerCount} listeners on pc #${i}`);
+      }
+    }
+  }
+
+  /** (a, continued) What ended calls owned stays dead: late media is stopped, their timers are gone. */
+  checkDeadResources(): void {
+    for (const who of USERS) {
+      const side = this.sides[who];
+      for (const pc of side.handset.pcs.created.slice(0, side.deadPcs)) {
+        if (!pc.closed || pc.listenerCount !== 0)
+          this.violations.push(`${who}: an ended call's pc came back to life`);
+      }
+      for (const request of side.media.requests.slice(0, side.deadMediaRequests)) {
+        const live = request.stream?.tracks.filter((t) => !t.stopped) ?? [];
+        if (live.length > 0)
+          this.violations.push(`${who}: ${live.length} local track(s) of an ended call not stopped`);
+      }
+      const timers = this.rig.clock
+        .pending(side.handset.deviceId)
+        .filter((timer) => timer.handle <= side.deadTimerHandle);
+      if (timers.length > 0) {
+        this.violations.push(
+          `${who}: ${timers.length} timer(s) of an ended call still pending (${JSON.stringify(timers)})`,
+        );
+      }
+    }
+  }
+
+  /** (f) Whatever a phone puts on the network passes the validator its peer will run. */
+  checkSentEnvelopes(): void {
+    const log = this.rig.network.log;
+    for (; this.logChecked < log.length; this.logChecked++) {
+      const envelope = log[this.logChecked]!;
+      if (envelope.from === 'mallory') continue;
+      const decoded = decodeEnvelope(encodeEnvelope(envelope));
+      if (!decoded.ok)
+        this.violations.push(`${envelope.from} sent an invalid ${envelope.type}: ${decoded.error.message}`);
+    }
+  }
+
+  /** (d) Two phones connected to each other are in the same call. */
+  checkSameCall(): void {
+    const a = this.sides.alice.handset.view();
+    const b = this.sides.bob.handset.view();
+    if (
+      CONNECTED_FAMILY.has(a.state) &&
+      CONNECTED_FAMILY.has(b.state) &&
+      a.peerId === 'bob' &&
+      b.peerId === 'alice' &&
+      a.callId !== b.callId
+    ) {
+      this.violations.push(`connected to each other in different calls: ${a.callId} / ${b.callId}`);
+    }
+  }
+
+  /** Runs one step; what goes wrong is collected in `violations`. */
+  async play(step: Step): Promise<void> {
+    switch (step.kind) {
+      case 'call': {
+        const to = { peer: otherOf(step.who), self: step.who, offline: 'carol', mallory: 'mallory' }[step.to];
+        return this.command(() => this.phone(step.who).makeCall(to, { audio: true, video: step.video }));
+      }
+      case 'answer':
+        return this.command(() =>
+          this.phone(step.who).answerCall(
+            step.video === null ? undefined : { audio: true, video: step.video },
+          ),
+        );
+      case 'reject':
+        return this.command(() => this.phone(step.who).rejectCall());
+      case 'hangup':
+        return this.command(() => this.phone(step.who).hangupCall());
+      case 'drop':
+        return this.sides[step.who].handset.transport.drop();
+      case 'restore':
+        return this.sides[step.who].handset.transport.restore();
+      case 'ice': {
+        const pcs = this.sides[step.who].handset.pcs.created;
+        return (step.pc === 'current' ? pcs.at(-1) : pcs[0])?.setIceState(step.state);
+      }
+      case 'track':
+        return void this.sides[step.who].handset.pcs.created.at(-1)?.receiveTrack();
+      case 'negotiationneeded':
+        return this.sides[step.who].handset.pcs.created.at(-1)?.needNegotiation();
+      case 'media':
+        return this.sides[step.who].media.answerNext(step.outcome);
+      case 'advance':
+        return void (await this.rig.clock.advance(step.ms));
+      case 'fire-next':
+        return void (await this.rig.clock.fireNext());
+      case 'forge':
+        return this.forge(step);
+      case 'replay': {
+        const log = this.rig.network.log;
+        const envelope = log[step.index % Math.max(log.length, 1)];
+        if (envelope && (envelope.to === 'alice' || envelope.to === 'bob')) {
+          this.sides[envelope.to].handset.transport.inject(encodeEnvelope(envelope));
+        }
+        return;
+      }
+      case 'garbage':
+        return this.garbage(step.to, step.frame);
+    }
+  }
+
+  private phone(who: Who) {
+    return this.sides[who].handset.phone;
+  }
+
+  /** (c) A command either works or throws HandsetError `invalid-state`; nothing else may escape. */
+  private command(run: () => unknown): void {
+    try {
+      run();
+    } catch (error) {
+      if (!(error instanceof HandsetError) || error.code !== 'invalid-state') {
+        this.violations.push(`a command threw something other than invalid-state: ${String(error)}`);
+      }
+    }
+  }
+
+  private forge(step: Extract<Step, { kind: 'forge' }>): void {
+    const target = this.sides[step.to].handset;
+    const view = target.view();
+    const callId = {
+      current: view.callId ?? 'no-call',
+      'other-phone': this.sides[otherOf(step.to)].handset.view().callId ?? 'no-call',
+      lesser: '-lesser',
+      greater: '~greater',
+    }[step.call];
+    const from = step.sender === 'mallory' ? 'mallory' : (view.peerId ?? otherOf(step.to));
+    const draft = {
+      ...step.payload,
+      callId,
+      from,
+      fromDevice: step.fromDevice === 'real' ? `${from}-1` : `${from}-9`,
+      to: target.userId,
+      ...(step.toDevice === 'none'
+        ? {}
+        : { toDevice: step.toDevice === 'target' ? target.deviceId : `${step.to}-9` }),
+      ...(step.ageMs === null ? {} : { ageMs: step.ageMs }),
+    } as EnvelopeDraft;
+    for (let i = 0; i < step.times; i++) {
+      const envelope = createEnvelope(draft, `forged-${++this.messageNumber}`);
+      // The peer's messages come as if from the network; Mallory's go through it and get stamped.
+      if (step.sender === 'mallory') this.mallory.send(envelope);
+      else target.transport.inject(encodeEnvelope(envelope));
+    }
+  }
+
+  /** (e) A frame that fails validation is reported and changes nothing. */
+  private async garbage(to: Who, frame: string): Promise<void> {
+    const handset = this.sides[to].handset;
+    const before = handset.view();
+    const errorsBefore = handset.protocolErrors().length;
+    handset.transport.inject(frame);
+    await settle();
+    if (handset.protocolErrors().length !== errorsBefore + 1) {
+      this.violations.push(`${to}: a bad frame was not reported exactly once as a protocol error`);
+    }
+    if (handset.view() !== before) this.violations.push(`${to}: a bad frame changed the call`);
+  }
+
+  /** After the last step: both phones disposed, late media answered — nothing may be left running. */
+  async tearDown(): Promise<void> {
+    this.rig.dispose();
+    for (const who of USERS) {
+      for (const request of this.sides[who].media.requests) request.answer?.('grant');
+    }
+    await settle();
+    for (const who of USERS) {
+      const { handset, media } = this.sides[who];
+      if (handset.pcs.created.some((pc) => !pc.closed || pc.listenerCount !== 0)) {
+        this.violations.push(`${who}: a peer connection outlived dispose()`);
+      }
+      if (media.requests.some((r) => r.stream?.tracks.some((t) => !t.stopped))) {
+        this.violations.push(`${who}: a local track outlived dispose()`);
+      }
+      if (this.rig.clock.pending(handset.deviceId).length > 0) {
+        this.violations.push(`${who}: a timer outlived dispose()`);
+      }
+    }
+  }
+}
+
+async function runScenario(config: RunConfig, steps: Step[]): Promise<void> {
+  const world = new World(config);
+  const fail = (at: string) => {
+    throw new Error(`${at}: ${world.violations.join('; ')}`);
+  };
+  for (const [index, step] of steps.entries()) {
+    await world.play(step);
+    await settle();
+    world.checkDeadResources();
+    world.checkSameCall();
+    world.checkSentEnvelopes();
+    if (world.violations.length > 0) fail(`after step ${index} (${step.kind})`);
+  }
+  await world.tearDown();
+  if (world.violations.length > 0) fail('after dispose');
+}
+
+describe('call invariants under random interleavings', () => {
+  it('hold on every path: resources released on end, defined states, typed errors only, one shared call', async () => {
+    const escaped: unknown[] = [];
+    const previous = rxjsConfig.onUnhandledError;
+    // Anything thrown inside an rxjs subscriber of the phone would surface here instead of the console.
+    rxjsConfig.onUnhandledError = (error) => escaped.push(error);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          configArb,
+          fc.array(stepArb, { minLength: 1, maxLength: 40, size: 'max' }),
+          async (config, steps) => {
+            await runScenario(config, steps);
+            // rxjs reports subscriber errors from a timer of its own.
+            await new Promise((resolve) => setTimeout(resolve, 0));
+            expect(escaped).toEqual([]);
+          },
+        ),
+        { numRuns: Number(process.env.INVARIANT_RUNS ?? 300) },
+      );
+      // Not vacuous: the runs got calls connected and ended them in the common ways.
+      expect([...coverage.states]).toEqual(
+        expect.arrayContaining(['incoming', 'ringing', 'connected', 'ended']),
+      );
+      expect([...coverage.endCodes]).toEqual(
+        expect.arrayContaining(['cancelled', 'declined', 'hangup', 'no-answer', 'unavailable']),
+      );
+    } finally {
+      rxjsConfig.onUnhandledError = previous;
+    }
+  });
+});
