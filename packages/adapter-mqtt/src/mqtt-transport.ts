@@ -9,7 +9,8 @@ import {
   type SignalingTransport,
   type TransportStatus,
 } from '@handset/core';
-import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+// The default import: mqtt's browser ESM build has no named exports, only a default one.
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { nanoid } from 'nanoid';
 import { BehaviorSubject, filter, firstValueFrom, type Observable, Subject } from 'rxjs';
 import { BoundedSet } from './bounded-set.js';
@@ -144,7 +145,7 @@ class MqttTransportImpl implements MqttTransport {
       options.presenceCacheSize ?? 256,
     );
 
-    this.client = connect(options.url, {
+    this.client = mqtt.connect(options.url, {
       ...options.mqttOptions,
       protocolVersion: 5,
       clientId,
