@@ -78,8 +78,8 @@ export function createPhone(options: PhoneOptions): Phone {
   let currentSubscription: { unsubscribe(): void } | undefined;
   let disposed = false;
 
-  const newCall = () =>
-    createActor(callMachine, {
+  const newCall = (): Actor<typeof callMachine> => {
+    const actor: Actor<typeof callMachine> = createActor(callMachine, {
       ...(options.inspect ? { inspect: options.inspect } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       input: {
@@ -88,8 +88,9 @@ export function createPhone(options: PhoneOptions): Phone {
           send: (draft) => options.transport.send(createEnvelope(draft, nanoid())),
           createPeerConnection: () => options.peerConnectionFactory({ iceServers }),
           getUserMedia: options.getUserMedia,
+          // This call's id, not the current one's: a refusal can come back after the call has ended.
           reportError: (error) =>
-            events.next({ type: 'call-warning', callId: current.getSnapshot().context.callId, error }),
+            events.next({ type: 'call-warning', callId: actor.getSnapshot().context.callId, error }),
           candidateRejected: (cause) =>
             new HandsetError('candidate-rejected', 'the peer connection refused a remote ICE candidate', {
               cause,
@@ -97,6 +98,8 @@ export function createPhone(options: PhoneOptions): Phone {
         },
       },
     });
+    return actor;
+  };
 
   current = newCall();
   const view = new BehaviorSubject<CallView>(callViewOf(current.getSnapshot()));
