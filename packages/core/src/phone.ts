@@ -186,6 +186,10 @@ export function createPhone(options: PhoneOptions): Phone {
       return callId;
     },
     answerCall(media) {
+      // Checked here, as makeCall does: otherwise getUserMedia refuses it and the call ends `media-failed`.
+      if (media && !media.audio && !media.video) {
+        throw HandsetError.invalidArgument('a call needs audio, video or both');
+      }
       command(media ? { type: 'user.answer', media } : { type: 'user.answer' }, 'answer');
     },
     rejectCall() {
