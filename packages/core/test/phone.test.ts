@@ -391,6 +391,47 @@ describe('the public API', () => {
   });
 });
 
+describe('warnings and arguments', () => {
+  it('a warning about a refused candidate names the call it belongs to, even if that call has just ended', async () => {
+    rig = createRig();
+    const alice = rig.add('alice');
+    const bob = rig.add('bob', { pc: { failOn: new Set(['addIceCandidate']) } });
+    const callId = alice.phone.makeCall('bob');
+    await rig.settle();
+    bob.phone.answerCall();
+    await rig.settle();
+    bob.pc().setIceState('connected');
+    await rig.settle();
+    expect(bob.view().state).toBe('connected');
+    const warningsBefore = bob.events.filter((e) => e.type === 'call-warning').length;
+    // The refusal comes back asynchronously; the hang-up right behind it ends the call first.
+    bob.transport.inject(
+      frameOf({
+        type: 'candidates',
+        ...header(callId),
+        candidates: [{ candidate: 'candidate:7 1 udp 1 10.0.0.7 7 typ host' }],
+        end: false,
+      }),
+    );
+    bob.transport.inject(frameOf({ type: 'hangup', ...header(callId), reason: 'normal' }));
+    await rig.settle();
+    expect(bob.view().state).toBe('ended');
+    const warnings = bob.events.filter((e) => e.type === 'call-warning').slice(warningsBefore);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ callId, error: { code: 'candidate-rejected' } });
+  });
+
+  it('answerCall with neither audio nor video throws HandsetError `invalid-argument` and the phone keeps ringing', async () => {
+    const { alice, bob, callId } = await ringingCall();
+    expect(() => bob.phone.answerCall({ audio: false, video: false })).toThrow(
+      expect.objectContaining({ code: 'invalid-argument' }),
+    );
+    await rig.settle();
+    expect(bob.view()).toMatchObject({ state: 'incoming', callId });
+    expect(alice.view().state).toBe('ringing');
+  });
+});
+
 describe('connection trouble', () => {
   it('ICE `disconnected` then `connected` within the grace period keeps the call, with no restart', async () => {
     const { alice, callId } = await connectedCall();
