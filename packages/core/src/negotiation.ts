@@ -58,6 +58,9 @@ export const acquireMedia = fromPromise<MediaStreamPort, { getUserMedia: GetUser
       stopTracks(stream);
       throw new Error('call left the media step before getUserMedia resolved');
     }
+    // XState takes the result one promise job later; a call that leaves this step in between (a
+    // hang-up delivered in that job) aborts the actor and would drop the stream with its camera on.
+    signal.addEventListener('abort', () => stopTracks(stream), { once: true });
     return stream;
   },
 );
