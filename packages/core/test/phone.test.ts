@@ -514,6 +514,19 @@ describe('connection trouble', () => {
 });
 
 describe('what an ended call leaves behind', () => {
+  it('no live track when the caller hangs up in the very tick the callee answers', async () => {
+    const { alice, bob } = await ringingCall();
+    // Bob's camera opens while Alice's hang-up is already on its way: the stream arrives for a call
+    // that has just ended.
+    bob.phone.answerCall();
+    alice.phone.hangupCall();
+    await rig.settle();
+    expect(bob.view()).toMatchObject({ state: 'ended', endReason: { code: 'cancelled', by: 'remote' } });
+    const tracks = bob.media.streams.flatMap((stream) => stream.tracks);
+    expect(tracks.length).toBeGreaterThan(0);
+    expect(tracks.filter((track) => !track.stopped)).toEqual([]);
+  });
+
   it('no timer, even when candidates were gathered again within one batch window', async () => {
     rig = createRig();
     const alice = rig.add('alice');
