@@ -142,7 +142,7 @@ class MqttTransportImpl implements MqttTransport {
         },
         barrier: () => this.roundTrip(),
       },
-      options.presenceCacheSize ?? 256,
+      Math.max(1, options.presenceCacheSize ?? 256),
     );
 
     this.client = mqtt.connect(options.url, {

@@ -20,10 +20,11 @@ interface Watch {
   readonly devices: Map<string, boolean>;
   /** Presence messages received so far, to tell when the retained ones have all arrived. */
   arrivals: number;
-  /** Settles once the retained presence has been read; null until the first successful read. */
+  /**
+   * Settles once the retained presence has been read: true, or false if the broker refused the
+   * subscription (presence cannot be known). Null until a read is under way.
+   */
   ready: Promise<boolean> | null;
-  /** False when the broker refused the subscription: presence cannot be known. */
-  granted: boolean;
 }
 
 export class PresenceDirectory {
@@ -43,23 +44,18 @@ export class PresenceDirectory {
       this.watches.delete(userId);
       this.watches.set(userId, watch);
     } else {
-      watch = { devices: new Map(), arrivals: 0, ready: null, granted: true };
+      watch = { devices: new Map(), arrivals: 0, ready: null };
       this.watches.set(userId, watch);
       this.evictOverflow();
     }
     if (!watch.ready) {
       const current = watch;
-      current.ready = this.read(userId).then(
-        (granted) => {
-          current.granted = granted;
-          return granted;
-        },
-        (error: unknown) => {
-          // Forget the failed read so the next lookup (after reconnecting) tries again.
-          current.ready = null;
-          throw error;
-        },
-      );
+      const attempt: Promise<boolean> = this.read(userId).catch((error: unknown) => {
+        // Forget the failed read so the next lookup (after reconnecting) tries again.
+        if (current.ready === attempt) current.ready = null;
+        throw error;
+      });
+      current.ready = attempt;
     }
     const granted = await watch.ready;
     if (!granted) return 'unknown';
@@ -84,10 +80,12 @@ export class PresenceDirectory {
     for (const [userId, watch] of this.watches) {
       if (!watch.ready) continue;
       watch.devices.clear();
-      watch.ready = this.read(userId).catch(() => {
-        watch.ready = null;
+      const attempt: Promise<boolean> = this.read(userId).catch(() => {
+        // The link dropped again: presence is unknown until the next reconnect reads it.
+        if (watch.ready === attempt) watch.ready = null;
         return false;
       });
+      watch.ready = attempt;
     }
   }
 

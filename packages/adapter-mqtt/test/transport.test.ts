@@ -218,6 +218,28 @@ describe('the MQTT transport', () => {
     await sender.endAsync();
   });
 
+  it('watches a bounded number of peers and reads an evicted one again when needed', async () => {
+    const [alice, bob, carol] = [id('alice'), id('bob'), id('carol')];
+    const aliceTransport = await harness.connect(alice, { presenceCacheSize: 1 });
+    const [bobTransport, carolTransport] = [await harness.connect(bob), await harness.connect(carol)];
+    await Promise.all([waitOpen(aliceTransport), waitOpen(bobTransport), waitOpen(carolTransport)]);
+    for (const [peer, peerTransport] of [
+      [bob, bobTransport],
+      [carol, carolTransport],
+      [bob, bobTransport],
+    ] as const) {
+      const sent = invite(alice, peer);
+      const delivered = nextEnvelope(peerTransport);
+      aliceTransport.send(sent);
+      expect(await delivered).toMatchObject({ type: 'invite', callId: sent.callId });
+    }
+    const probe = ringingFrom(alice, id('nobody'));
+    const firstReply = nextEnvelope(aliceTransport);
+    aliceTransport.send(probe);
+    // No `unavailable` for Bob or Carol came before the one for the probe.
+    expect(await firstReply).toMatchObject({ type: 'unavailable', callId: probe.callId });
+  });
+
   it('refuses user ids that cannot be a topic level', () => {
     for (const userId of ['', 'a/b', 'a+b', '#', 'x'.repeat(129)]) {
       expect(() => createMqttTransport({ url: 'mqtt://127.0.0.1:1', userId })).toThrow(HandsetError);
