@@ -1,0 +1,33 @@
+// The page's elements, looked up once; a missing one is a broken index.html, reported by its id.
+
+function byId<T extends HTMLElement>(id: string, kind: { new (): T }): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof kind)) throw new Error(`index.html has no <${kind.name}> #${id}`);
+  return element;
+}
+
+export function findPageElements() {
+  return {
+    loginForm: byId('login-form', HTMLFormElement),
+    myId: byId('my-id', HTMLInputElement),
+    peerId: byId('peer-id', HTMLInputElement),
+    transport: byId('transport', HTMLSelectElement),
+    login: byId('login', HTMLButtonElement),
+    linkStatus: byId('link-status', HTMLElement),
+    call: byId('call', HTMLButtonElement),
+    answer: byId('answer', HTMLButtonElement),
+    reject: byId('reject', HTMLButtonElement),
+    hangup: byId('hangup', HTMLButtonElement),
+    callState: byId('call-state', HTMLElement),
+    callStateText: byId('call-state-text', HTMLElement),
+    callMessage: byId('call-message', HTMLElement),
+    sound: byId('sound', HTMLInputElement),
+    localVideo: byId('local-video', HTMLVideoElement),
+    remoteVideo: byId('remote-video', HTMLVideoElement),
+    remoteCaption: byId('remote-caption', HTMLElement),
+    statechart: byId('statechart', HTMLElement),
+    transitionLog: byId('transition-log', HTMLOListElement),
+  };
+}
+
+export type PageElements = ReturnType<typeof findPageElements>;
