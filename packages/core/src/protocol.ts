@@ -21,8 +21,9 @@ const Id = v.pipe(
   v.string(),
   v.minLength(1),
   v.maxLength(PROTOCOL_LIMITS.maxIdLength),
-  // Printable ASCII without spaces or slashes: ids end up in MQTT topics, logs and URLs.
-  v.regex(/^[\x21-\x2e\x30-\x7e]+$/, 'ids are printable ASCII without spaces or "/"'),
+  // Printable ASCII without spaces, "/", "+" or "#": ids end up as MQTT topic levels, in logs and URLs.
+  v.regex(/^[\x21-\x7e]+$/, 'ids are printable ASCII without spaces'),
+  v.regex(/^[^/+#]+$/, 'ids cannot contain "/", "+" or "#"'),
 );
 const Sdp = v.pipe(v.string(), v.minLength(1), v.maxLength(PROTOCOL_LIMITS.maxSdpLength));
 

@@ -130,6 +130,11 @@ describe('decodeEnvelope refuses bad input with a typed error', () => {
     expect(refusedCode({ ...validHangup, fromDevice: '../etc' })).toBe('invalid-envelope');
   });
 
+  it('an id with an MQTT wildcard (+ or #) → invalid-envelope', () => {
+    expect(refusedCode({ ...validHangup, to: '+' })).toBe('invalid-envelope');
+    expect(refusedCode({ ...validHangup, from: 'bob#' })).toBe('invalid-envelope');
+  });
+
   it('an id with non-ASCII or control characters → invalid-envelope', () => {
     expect(refusedCode({ ...validHangup, from: 'alïce' })).toBe('invalid-envelope');
     expect(refusedCode({ ...validHangup, from: 'alice\n' })).toBe('invalid-envelope');
@@ -222,9 +227,9 @@ describe('decodeEnvelope keeps prototype-pollution keys harmless', () => {
   });
 });
 
-// Printable ASCII without space and '/': exactly the characters an id may hold.
+// Printable ASCII without space, '/', '+' and '#': exactly the characters an id may hold.
 const idChars = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).filter(
-  (c) => c !== '/',
+  (c) => c !== '/' && c !== '+' && c !== '#',
 );
 const idArb = fc.string({ unit: fc.constantFrom(...idChars), minLength: 1, maxLength: 24 });
 const sdpArb = fc.string({ minLength: 1, maxLength: 400 });
