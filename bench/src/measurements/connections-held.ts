@@ -1,5 +1,7 @@
 // 2. Connections held: N idle authenticated connections per server, the server's RSS (and heap) growth
 // per connection, and how fast they were accepted. A fresh server process per run gives a clean baseline.
+
+import { cpuMicros } from '../harness/cpu-time.js';
 import {
   benchSecret,
   startLoadProcess,
@@ -26,6 +28,7 @@ async function run(context: BenchContext): Promise<Section> {
   const rssPer = new Map<WsKind, number[]>();
   const heapPer = new Map<WsKind, number[]>();
   const rate = new Map<WsKind, number[]>();
+  const cpuPer = new Map<WsKind, number[]>();
   const push = (series: Map<WsKind, number[]>, kind: WsKind, value: number) =>
     series.set(kind, [...(series.get(kind) ?? []), value]);
   try {
@@ -35,16 +38,19 @@ async function run(context: BenchContext): Promise<Section> {
         const server = await startServerProcess({ kind, secret });
         try {
           const before = await server.child.call<Memory>('memory');
+          const cpuBefore = cpuMicros(server.child.pid);
           const opened = await load.call<{ elapsedMs: number; opened: number }>(
             'openWs',
             { kind, urls: [server.url], prefix: `h${round}-`, count, secret, concurrency },
             180_000,
           );
+          const cpuUsed = cpuMicros(server.child.pid) - cpuBefore;
           await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
           const after = await server.child.call<Memory>('memory');
           await load.call('closeAll');
           push(rssPer, kind, (after.rss - before.rss) / count);
           push(heapPer, kind, (after.heapUsed - before.heapUsed) / count);
+          push(cpuPer, kind, cpuUsed / count);
           push(rate, kind, (opened.opened / opened.elapsedMs) * 1000);
           context.log(
             `connections ${kind} run ${round + 1}: ${formatNumber((after.rss - before.rss) / count / 1024, 1)} KB/conn RSS, ${formatNumber((opened.opened / opened.elapsedMs) * 1000)} conn/s`,
@@ -65,6 +71,8 @@ async function run(context: BenchContext): Promise<Section> {
     formatNumber(m(heapPer, kind) / 1024, 1),
     formatNumber(m(rate, kind)),
     ratio(m(rate, kind), m(rate, 'handset')),
+    m(cpuPer, kind).toFixed(0),
+    ratio(m(cpuPer, kind), m(cpuPer, 'handset')),
   ]);
   const ours = m(rssPer, 'handset');
   const peer = m(rssPer, 'peerjs');
@@ -84,6 +92,8 @@ async function run(context: BenchContext): Promise<Section> {
           'JS heap per connection (KB)',
           'connections/s (to ready)',
           'rate ratio to Handset',
+          'server CPU per connection (µs)',
+          'CPU ratio to Handset',
         ],
         rows,
       },
