@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh --no-system
 echo "[handset] building the libraries"
-pnpm run build >/dev/null
+pnpm --silent run build
 exec pnpm --filter @handset/demo start

@@ -17,6 +17,7 @@ import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
 import { loadOrCreateCertificate } from './certificate.js';
 import { mqttBrowserBuild } from './mqtt-browser-build.js';
 import { createUpgradeProxy } from './socket-proxy.js';
+import { withoutHmrClient } from './without-hmr-client.js';
 
 export interface DemoServerOptions {
   /** Where the page listens. Default 127.0.0.1; `0.0.0.0` lets a LAN device join. */
@@ -75,7 +76,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     clearScreen: false,
     appType: 'spa',
     resolve: { alias: workspaceAlias },
-    plugins: [mqttBrowserBuild()],
+    plugins: [mqttBrowserBuild(), withoutHmrClient()],
     // One Vite behind two listeners: no HMR socket (reload the page after editing).
     server: { middlewareMode: true, hmr: false, ws: false, fs: { allow: [repoRoot] } },
     optimizeDeps: { entries: ['index.html'] },

@@ -42,6 +42,11 @@ export class CallPage {
     await expect.poll(() => this.callState(), { timeout: WAIT_MS }).toMatch(/^(idle|ended)$/);
   }
 
+  /** The state ids the statechart panel highlights. */
+  async activeStates(): Promise<string[]> {
+    return ((await this.page.locator('#statechart').getAttribute('data-active-states')) ?? '').split(' ');
+  }
+
   callState(): Promise<string | null> {
     return this.page.locator('#call-state').getAttribute('data-call-state');
   }

@@ -64,6 +64,9 @@ for (const { kind, label } of TRANSPORTS) {
       await bob.waitForState('connected');
       await alice.expectRemoteVideo();
       await bob.expectRemoteVideo();
+      // The statechart panel follows the same call: the connected state's regions light up.
+      expect(await alice.activeStates()).toContain('call.active.connected.ice.stable');
+      expect(await bob.activeStates()).toContain('call.active.connected.negotiation.stable');
       await alice.page.screenshot({ path: `${artifacts}connected-${kind}-caller.png`, fullPage: true });
       await bob.page.screenshot({ path: `${artifacts}connected-${kind}-callee.png`, fullPage: true });
 
@@ -98,15 +101,91 @@ for (const { kind, label } of TRANSPORTS) {
       });
     });
 
+    test('a third caller hears busy while the callee is in a call', async () => {
+      const carol = await CallPage.open(await newParty(browser), server.httpUrl);
+      try {
+        await carol.login('30000', '20000', kind);
+        await alice.button('Call').click();
+        await bob.waitForState('incoming');
+        await bob.button('Answer').click();
+        await bob.waitForState('connected');
+
+        await carol.button('Call').click();
+        await carol.waitForState('ended');
+        expect(await carol.ending()).toEqual({
+          code: 'busy',
+          message: '20000 is busy in another call. Try again later.',
+        });
+        expect(await bob.callState()).toBe('connected');
+      } finally {
+        await carol.page.context().close();
+      }
+    });
+
     test('calling someone who is not logged in ends at once as unavailable', async () => {
-      await alice.setPeer('30000');
+      await alice.setPeer('40000');
       await alice.button('Call').click();
       await alice.waitForState('ended');
       const ending = await alice.ending();
       expect(ending.code).toBe('unavailable');
-      expect(ending.message).toContain('30000 is not online');
+      expect(ending.message).toContain('40000 is not online');
       expect(await bob.callState()).not.toBe('incoming');
       await alice.setPeer('20000');
     });
   });
 }
+
+describe('without a camera', () => {
+  test('a refused camera ends the call with a message saying how to allow it', async () => {
+    const context = await newParty(browser);
+    // What the browser does when the person clicks "Block" on the camera prompt.
+    await context.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    try {
+      const dave = await CallPage.open(context, server.httpUrl);
+      await dave.login('50000', '60000', 'ws');
+      await dave.button('Call').click();
+      await dave.waitForState('ended');
+      const ending = await dave.ending();
+      expect(ending.code).toBe('media-denied');
+      expect(ending.message).toContain('camera or microphone was refused');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the statechart inspector', () => {
+  test('the default page never loads @statelyai/inspect, so it works offline', async () => {
+    const context = await newParty(browser);
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    try {
+      const page = await CallPage.open(context, server.httpUrl);
+      await page.login('70000', '80000', 'ws');
+      expect(requested.some((url) => url.includes('/src/main.ts'))).toBe(true);
+      expect(requested.filter((url) => url.includes('statelyai'))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('?inspect loads @statelyai/inspect on demand', async () => {
+    const context = await newParty(browser);
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    // The inspector UI is a remote page; this machine is offline, so its window is answered locally.
+    await context.route('https://stately.ai/**', (route) =>
+      route.fulfill({ status: 200, body: 'inspector' }),
+    );
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.httpUrl}?loopback&inspect`);
+      await expect.poll(() => requested.some((url) => url.includes('statelyai'))).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+});
