@@ -1,6 +1,193 @@
-import type { Measurement } from '../harness/section.js';
+// 4. Call setup in headless Chromium: from asking for the call to connected on each side, for Handset
+// over WebSocket and over MQTT, PeerJS (client + server), and a raw RTCPeerConnection pair in one page.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createToken as createMqttToken } from '@handset/adapter-mqtt/broker';
+import { createToken as createWsToken } from '@handset/adapter-ws/server';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import {
+  benchSecret,
+  type ServerProcess,
+  startServerProcess,
+  stopServerProcess,
+} from '../harness/processes.js';
+import type { BenchContext, Measurement, Section } from '../harness/section.js';
+import { formatNumber, median, ratio } from '../harness/stats.js';
 
-export const callSetup: Measurement = {
-  name: 'calls',
-  run: () => Promise.reject(new Error('not written yet')),
-};
+type CallKind = 'handset-ws' | 'handset-mqtt' | 'peerjs' | 'raw';
+
+const SYSTEMS: { kind: CallKind; label: string }[] = [
+  { kind: 'handset-ws', label: 'Handset, WebSocket server' },
+  { kind: 'handset-mqtt', label: 'Handset, MQTT (embedded aedes, MQTT over WebSocket)' },
+  { kind: 'peerjs', label: 'PeerJS client + server (peerjs@1.5.5, peer@1.0.2)' },
+  { kind: 'raw', label: 'raw RTCPeerConnection pair in one page (the limit)' },
+];
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+interface CallTiming {
+  callerMs: number;
+  calleeMs: number;
+}
+
+async function servePage(): Promise<{ server: Server; url: string }> {
+  const built = await build({
+    entryPoints: [fileURLToPath(new URL('../browser/page.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const script = built.outputFiles[0]?.contents ?? new Uint8Array();
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>Handset bench</title><script type="module" src="/page.js"></script>';
+  const server = createServer((request, response) => {
+    if (request.url === '/page.js')
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    else response.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+async function run(context: BenchContext): Promise<Section> {
+  const calls = context.quick ? 5 : 20;
+  const secret = benchSecret();
+  const servers: ServerProcess[] = [];
+  const page_ = await servePage();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const timings = new Map<CallKind, CallTiming[]>();
+  const failures: string[] = [];
+  try {
+    const ws = await startServerProcess({ kind: 'handset', secret });
+    servers.push(ws);
+    const aedes = await startServerProcess({ kind: 'aedes', secret });
+    servers.push(aedes);
+    const peer = await startServerProcess({ kind: 'peerjs', secret });
+    servers.push(peer);
+    const peerPort = Number(new URL(peer.url).port);
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(page_.url);
+    await page.waitForFunction(() => 'handsetBench' in globalThis, undefined, { timeout: 30_000 });
+    const oneCall = (kind: CallKind, index: number): Promise<CallTiming> => {
+      const caller = `c${index}-${kind}-a`;
+      const callee = `c${index}-${kind}-b`;
+      const args = {
+        kind,
+        caller,
+        callee,
+        wsUrl: ws.url,
+        mqttUrl: aedes.wsUrl ?? '',
+        peerPort,
+        wsTokens: [createWsToken(caller, secret, 600), createWsToken(callee, secret, 600)],
+        mqttTokens: [createMqttToken(caller, secret, 600), createMqttToken(callee, secret, 600)],
+      };
+      return page.evaluate((a) => {
+        type Bench = {
+          handsetWs(...x: string[]): Promise<CallTiming>;
+          handsetMqtt(...x: string[]): Promise<CallTiming>;
+          peerjs(port: number, a: string, b: string): Promise<CallTiming>;
+          raw(): Promise<CallTiming>;
+        };
+        const bench = (globalThis as unknown as { handsetBench: Bench }).handsetBench;
+        if (a.kind === 'handset-ws') {
+          return bench.handsetWs(a.wsUrl, a.caller, a.wsTokens[0] ?? '', a.callee, a.wsTokens[1] ?? '');
+        }
+        if (a.kind === 'handset-mqtt') {
+          return bench.handsetMqtt(
+            a.mqttUrl,
+            a.caller,
+            a.mqttTokens[0] ?? '',
+            a.callee,
+            a.mqttTokens[1] ?? '',
+          );
+        }
+        if (a.kind === 'peerjs') return bench.peerjs(a.peerPort, a.caller, a.callee);
+        return bench.raw();
+      }, args);
+    };
+    // One warm-up call each (first getUserMedia, codec and JIT start-up), not counted.
+    for (const { kind } of SYSTEMS) await oneCall(kind, -1).catch(() => {});
+    for (let index = 0; index < calls; index += 1) {
+      const order = SYSTEMS.map((_, i) => SYSTEMS[(i + index) % SYSTEMS.length]?.kind as CallKind);
+      for (const kind of order) {
+        try {
+          const timing = await oneCall(kind, index);
+          timings.set(kind, [...(timings.get(kind) ?? []), timing]);
+        } catch (error) {
+          failures.push(
+            `${kind} call ${index + 1}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+          );
+        }
+      }
+      context.log(`call setup round ${index + 1}/${calls} done`);
+    }
+  } finally {
+    await browser.close();
+    page_.server.closeAllConnections();
+    await new Promise<void>((resolve) => page_.server.close(() => resolve()));
+    for (const server of servers) await stopServerProcess(server);
+  }
+  const m = (kind: CallKind, side: keyof CallTiming) => median((timings.get(kind) ?? []).map((t) => t[side]));
+  const rows = SYSTEMS.map(({ kind, label }) => [
+    label,
+    String(timings.get(kind)?.length ?? 0),
+    formatNumber(m(kind, 'callerMs'), 0),
+    formatNumber(m(kind, 'calleeMs'), 0),
+    ratio(m(kind, 'callerMs'), m('handset-ws', 'callerMs')),
+  ]);
+  const ours = m('handset-ws', 'callerMs');
+  const peerjs = m('peerjs', 'callerMs');
+  const limit = m('raw', 'callerMs');
+  const finding = `call setup ${formatNumber(ours)} ms to connected vs PeerJS ${formatNumber(peerjs)} ms (${ratio(ours, peerjs)}) and ${formatNumber(limit)} ms for a raw RTCPeerConnection pair`;
+  return {
+    title: '4. Call setup in headless Chromium',
+    parameters: `${calls} calls per system (median), systems interleaved call by call, after one uncounted warm-up call each; Chromium ${browser.version()} with fake audio+video, loopback ICE only`,
+    tables: [
+      {
+        columns: [
+          'system',
+          'calls',
+          'caller to connected (ms)',
+          'callee to connected (ms)',
+          'caller ratio to Handset WS',
+        ],
+        rows,
+      },
+    ],
+    notes: [
+      "Time starts when the caller asks for the call (Handset: `makeCall`, which acquires the camera; PeerJS and raw: `getUserMedia`, then `call`/`createOffer`) and ends at Handset's `connected` state or ICE `connected` for the others; the callee answers as soon as the call arrives.",
+      'Both parties are in one page, each with its own transport connection; signaling connections are opened before the clock starts.',
+      'Only 127.0.0.1 candidates are used (a page-wide RTCPeerConnection subclass drops the others), with no STUN/TURN.',
+      ...failures,
+    ],
+    ahead: ours <= peerjs ? [finding] : [],
+    behind: [
+      ...(ours > peerjs ? [finding] : []),
+      `call setup takes ${ratio(ours, limit)} the time of a raw RTCPeerConnection pair (${formatNumber(limit)} ms)`,
+    ],
+  };
+}
+
+export const callSetup: Measurement = { name: 'calls', run };

@@ -16,7 +16,7 @@ type BrokerKind = 'aedes' | 'mosquitto';
 function sizes(quick: boolean): RelaySize {
   return quick
     ? { pairs: 10, window: 8, total: 5_000, rate: 200, count: 500 }
-    : { pairs: 25, window: 16, total: 30_000, rate: 500, count: 2_000 };
+    : { pairs: 25, window: 16, total: 15_000, rate: 500, count: 2_000 };
 }
 
 const PASSWORD = 'bench-password';

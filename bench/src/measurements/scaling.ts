@@ -36,9 +36,19 @@ async function run(context: BenchContext): Promise<Section> {
     redis = await startRedis();
     const single = await startServerProcess({ kind: 'handset', secret, nodeId: 'single' });
     servers.push(single);
-    const nodeA = await startServerProcess({ kind: 'handset', secret, redisUrl: redis.url, nodeId: 'node-a' });
+    const nodeA = await startServerProcess({
+      kind: 'handset',
+      secret,
+      redisUrl: redis.url,
+      nodeId: 'node-a',
+    });
     servers.push(nodeA);
-    const nodeB = await startServerProcess({ kind: 'handset', secret, redisUrl: redis.url, nodeId: 'node-b' });
+    const nodeB = await startServerProcess({
+      kind: 'handset',
+      secret,
+      redisUrl: redis.url,
+      nodeId: 'node-b',
+    });
     servers.push(nodeB);
     const urls: Record<Topology, string[]> = {
       'one node': [single.url],
@@ -106,7 +116,11 @@ async function run(context: BenchContext): Promise<Section> {
   const twoNodes = m(top, 'two nodes + Redis', 'callsPerSecond');
   return {
     title: '6. Scaling: signaling-only call set-ups',
-    parameters: `concurrent calls ${levels(context.quick).map((n) => formatNumber(n)).join(' → ')}; each concurrent call slot runs ${CALLS_PER_SLOT} calls back to back; up to ${formatNumber(MAX_PAIRS)} pairs of connections (beyond that, several calls share a pair); redis-server ${redisVersion()}`,
+    parameters: `concurrent calls ${levels(context.quick)
+      .map((n) => formatNumber(n))
+      .join(
+        ' → ',
+      )}; each concurrent call slot runs ${CALLS_PER_SLOT} calls back to back; up to ${formatNumber(MAX_PAIRS)} pairs of connections (beyond that, several calls share a pair); redis-server ${redisVersion()}`,
     tables: [
       {
         columns: [
@@ -124,7 +138,7 @@ async function run(context: BenchContext): Promise<Section> {
     notes: [
       'A call is 6 envelopes through the server: invite (~1 KB SDP), ringing, answer (~1 KB SDP), candidates from each side, hangup; its time runs from the invite leaving the caller to the hangup reaching the callee.',
       'With two nodes every caller is connected to node A and every callee to node B, so every envelope crosses Redis (the worst case); call membership is checked in Redis too.',
-      'Both topologies share the machine\'s 2 cores: the second node adds routing work rather than capacity here; the figure shows the cost of the Redis hop, not the gain of a second machine.',
+      "Both topologies share the machine's 2 cores: the second node adds routing work rather than capacity here; the figure shows the cost of the Redis hop, not the gain of a second machine.",
       `The container allows 20,000 open files per process (hard limit), so the 10,000-call level uses ${formatNumber(MAX_PAIRS)} pairs of connections with 2 calls each.`,
       ...problems,
     ],

@@ -16,7 +16,18 @@ export async function startRedis(): Promise<Redis> {
   const port = await freePort();
   const daemon = await startDaemon(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
     port,
   );
   return { url: `redis://127.0.0.1:${port}`, stop: () => daemon.stop() };
