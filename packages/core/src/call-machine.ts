@@ -452,7 +452,8 @@ export const callMachine = setup({
             guard: and([awaitingAnswer, 'isInviteFromPeer', 'hasLesserCallId']),
             target: '.answering',
             reenter: true,
-            actions: 'adoptCrossingInvite',
+            // Our dropped invite may be ringing the peer's other devices: cancel it before moving on.
+            actions: ['sendCancel', 'adoptCrossingInvite'],
           },
           // Glare won, or the same invite delivered twice: nothing to say.
           { guard: and([awaitingAnswer, 'isInviteFromPeer']) },

@@ -547,3 +547,34 @@ describe('what an ended call leaves behind', () => {
     expect(rig.clock.pending('alice-1')).toEqual([]);
   });
 });
+
+describe('glare with another device of the callee', () => {
+  it("the caller's dropped invite is cancelled, so the callee's device ringing for it stops", async () => {
+    rig = createRig();
+    const alice = rig.add('alice');
+    const bobPhone = rig.add('bob', { deviceId: 'bob-phone' });
+    // Bob's laptop calls Alice as she calls Bob; its call id wins the glare rule.
+    const bobLaptop = rig.network.connect('bob');
+    const aliceCall = alice.phone.makeCall('bob');
+    await rig.settle();
+    expect(bobPhone.view()).toMatchObject({ state: 'incoming', callId: aliceCall });
+    bobLaptop.send(
+      createEnvelope(
+        {
+          type: 'invite',
+          callId: '-laptop-call',
+          from: 'bob',
+          fromDevice: 'bob-laptop',
+          to: 'alice',
+          sdp: 'v=0\r\n',
+          media: { audio: true, video: false },
+          lifetimeMs: 30_000,
+        },
+        'laptop-invite',
+      ),
+    );
+    await rig.settle();
+    expect(alice.view()).toMatchObject({ callId: '-laptop-call', direction: 'incoming' });
+    expect(bobPhone.view()).toMatchObject({ state: 'ended', endReason: { code: 'cancelled', by: 'remote' } });
+  });
+});
