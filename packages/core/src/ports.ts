@@ -39,14 +39,22 @@ export interface PeerConnectionEventMap {
 
 type Listener<E> = (event: E) => void;
 
+/** The description types of RTCSdpType. */
+export type SdpType = 'offer' | 'answer' | 'pranswer' | 'rollback';
+
+export interface DescriptionPort {
+  type: SdpType;
+  sdp?: string;
+}
+
 export interface PeerConnectionPort {
   readonly iceConnectionState: string;
   readonly signalingState: string;
-  readonly localDescription: { type: string; sdp: string } | null;
+  readonly localDescription: { readonly type: SdpType; readonly sdp: string } | null;
   addTrack(track: MediaTrackPort, ...streams: MediaStreamPort[]): unknown;
-  createOffer(options?: { iceRestart?: boolean }): Promise<{ type: string; sdp?: string }>;
-  createAnswer(): Promise<{ type: string; sdp?: string }>;
-  setLocalDescription(description?: { type: string; sdp?: string }): Promise<void>;
+  createOffer(options?: { iceRestart?: boolean }): Promise<DescriptionPort>;
+  createAnswer(): Promise<DescriptionPort>;
+  setLocalDescription(description?: DescriptionPort): Promise<void>;
   setRemoteDescription(description: SessionDescription): Promise<void>;
   addIceCandidate(candidate: IceCandidateInit): Promise<void>;
   restartIce(): void;

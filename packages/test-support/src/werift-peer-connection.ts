@@ -9,6 +9,7 @@ import type {
   PeerConnectionConfig,
   PeerConnectionEventMap,
   PeerConnectionPort,
+  SdpType,
   SessionDescription,
 } from '@handset/core';
 import {
@@ -37,8 +38,8 @@ function closedError(): DOMException {
   return new DOMException('The RTCPeerConnection is closed', 'InvalidStateError');
 }
 
-function plainDescription(description: RTCSessionDescription): { type: string; sdp: string } {
-  return { type: description.type, sdp: description.sdp };
+function plainDescription(description: RTCSessionDescription): { type: SdpType; sdp: string } {
+  return { type: description.type as SdpType, sdp: description.sdp };
 }
 
 function candidateEvent(candidate: RTCIceCandidate): IceCandidateEventPort {
@@ -109,7 +110,7 @@ export class WeriftPeerConnection implements PeerConnectionPort {
     return this.closed ? 'closed' : this.raw.signalingState;
   }
 
-  get localDescription(): { type: string; sdp: string } | null {
+  get localDescription(): { type: SdpType; sdp: string } | null {
     const description = this.raw.localDescription;
     return description ? plainDescription(description) : null;
   }
@@ -132,13 +133,13 @@ export class WeriftPeerConnection implements PeerConnectionPort {
     return sender;
   }
 
-  createOffer(options?: { iceRestart?: boolean }): Promise<{ type: string; sdp?: string }> {
+  createOffer(options?: { iceRestart?: boolean }): Promise<{ type: SdpType; sdp?: string }> {
     return this.enqueue(async () =>
       plainDescription(await this.createRawOffer(options?.iceRestart ?? false)),
     );
   }
 
-  createAnswer(): Promise<{ type: string; sdp?: string }> {
+  createAnswer(): Promise<{ type: SdpType; sdp?: string }> {
     return this.enqueue(async () => plainDescription(await this.raw.createAnswer()));
   }
 

@@ -8,6 +8,7 @@ import type {
   PeerConnectionEventMap,
   PeerConnectionFactory,
   PeerConnectionPort,
+  SdpType,
   TrackEventPort,
 } from '../ports.js';
 import type { IceCandidateInit, MediaKinds, SessionDescription } from '../protocol.js';
@@ -48,7 +49,7 @@ let sequence = 0;
 export class FakePeerConnection implements PeerConnectionPort {
   iceConnectionState = 'new';
   signalingState = 'stable';
-  localDescription: { type: string; sdp: string } | null = null;
+  localDescription: { type: SdpType; sdp: string } | null = null;
   remoteDescription: SessionDescription | null = null;
   closed = false;
   readonly addedTracks: MediaTrackPort[] = [];
@@ -71,25 +72,26 @@ export class FakePeerConnection implements PeerConnectionPort {
     return {};
   }
 
-  async createOffer(options?: { iceRestart?: boolean }): Promise<{ type: string; sdp: string }> {
+  async createOffer(options?: { iceRestart?: boolean }): Promise<{ type: SdpType; sdp: string }> {
     this.check('createOffer');
     if (options?.iceRestart) this.generation++;
     return { type: 'offer', sdp: this.sdp('offer') };
   }
 
-  async createAnswer(): Promise<{ type: string; sdp: string }> {
+  async createAnswer(): Promise<{ type: SdpType; sdp: string }> {
     this.check('createAnswer');
     return { type: 'answer', sdp: this.sdp('answer') };
   }
 
-  async setLocalDescription(description?: { type: string; sdp?: string }): Promise<void> {
+  async setLocalDescription(description?: { type: SdpType; sdp?: string }): Promise<void> {
     this.check('setLocalDescription');
     if (description?.type === 'rollback') {
       this.localDescription = null;
       this.signalingState = 'stable';
       return;
     }
-    const type = description?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
+    const type: SdpType =
+      description?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
     this.localDescription = { type, sdp: description?.sdp ?? this.sdp(type) };
     this.signalingState = type === 'offer' ? 'have-local-offer' : 'stable';
     this.gather();
