@@ -15,7 +15,6 @@ import { startSignalServer } from '@handset/adapter-ws/server';
 import { createServer as createViteServer } from 'vite';
 import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
 import { loadOrCreateCertificate } from './certificate.js';
-import { mqttBrowserBuild } from './mqtt-browser-build.js';
 import { createUpgradeProxy } from './socket-proxy.js';
 import { withoutHmrClient } from './without-hmr-client.js';
 
@@ -76,7 +75,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     clearScreen: false,
     appType: 'spa',
     resolve: { alias: workspaceAlias },
-    plugins: [mqttBrowserBuild(), withoutHmrClient()],
+    plugins: [withoutHmrClient()],
     // One Vite behind two listeners: no HMR socket (reload the page after editing).
     server: { middlewareMode: true, hmr: false, ws: false, fs: { allow: [repoRoot] } },
     optimizeDeps: { entries: ['index.html'] },

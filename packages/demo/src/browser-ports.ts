@@ -23,9 +23,8 @@ function isLoopbackCandidate(candidate: string): boolean {
 type AnyListener = (event: never) => void;
 
 /**
- * The browser's connection as core's port. The DOM typings (`RTCSdpType`, overloads) are narrower than
- * the port's plain strings, so a thin delegate adapts them; with `loopbackOnly` it also drops every
- * local candidate that is not 127.0.0.1.
+ * The browser's connection as core's port, through a thin delegate so that, with `loopbackOnly`, every
+ * candidate that is not 127.0.0.1 is dropped (a plain `new RTCPeerConnection(config)` fits the port too).
  */
 function peerConnectionPort(pc: RTCPeerConnection, loopbackOnly: boolean): PeerConnectionPort {
   const keep = (candidate: string) => !loopbackOnly || isLoopbackCandidate(candidate);
