@@ -160,7 +160,7 @@ async function run(context: BenchContext): Promise<Section> {
   const ours = m('handset-ws', 'callerMs');
   const peerjs = m('peerjs', 'callerMs');
   const limit = m('raw', 'callerMs');
-  const finding = `call setup ${formatNumber(ours)} ms to connected vs PeerJS ${formatNumber(peerjs)} ms (${ratio(ours, peerjs)}) and ${formatNumber(limit)} ms for a raw RTCPeerConnection pair`;
+  const finding = `call setup in Chromium ${formatNumber(ours)} ms to connected vs PeerJS ${formatNumber(peerjs)} ms (${ratio(ours, peerjs)})`;
   return {
     title: '4. Call setup in headless Chromium',
     parameters: `${calls} calls per system (median), systems interleaved call by call, after one uncounted warm-up call each; Chromium ${browser.version()} with fake audio+video, loopback ICE only`,
@@ -185,7 +185,7 @@ async function run(context: BenchContext): Promise<Section> {
     ahead: ours <= peerjs ? [finding] : [],
     behind: [
       ...(ours > peerjs ? [finding] : []),
-      `call setup takes ${ratio(ours, limit)} the time of a raw RTCPeerConnection pair (${formatNumber(limit)} ms)`,
+      `call setup ${ratio(ours, limit)} the time of a raw RTCPeerConnection pair (${formatNumber(limit)} ms)`,
     ],
   };
 }

@@ -79,7 +79,7 @@ async function run(context: BenchContext): Promise<Section> {
   const oursRate = m(rate, 'handset');
   const peerRate = m(rate, 'peerjs');
   const memoryFinding = `${formatNumber(ours / 1024, 1)} KB per idle connection vs PeerJS ${formatNumber(peer / 1024, 1)} KB (${ratio(ours, peer)})`;
-  const rateFinding = `${formatNumber(oursRate)} connections/s accepted vs PeerJS ${formatNumber(peerRate)} (${ratio(oursRate, peerRate)})`;
+  const rateFinding = `${formatNumber(oursRate)} authenticated connections/s vs PeerJS ${formatNumber(peerRate)} (${ratio(oursRate, peerRate)})`;
   return {
     title: '2. Idle connections held',
     parameters: `${formatNumber(count)} idle connections per run, opened ${concurrency} handshakes at a time, ${SETTLE_MS} ms settle before measuring`,

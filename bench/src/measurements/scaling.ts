@@ -144,7 +144,7 @@ async function run(context: BenchContext): Promise<Section> {
     ],
     ahead: [],
     behind: [
-      `two server nodes joined by Redis carry ${ratio(twoNodes, oneNode)} the call set-ups/s of one node at ${formatNumber(top)} concurrent calls on this 2-core machine`,
+      `two nodes joined by Redis carry ${ratio(twoNodes, oneNode)} the call set-ups/s of one node at ${formatNumber(top)} concurrent calls (same 2 cores)`,
     ],
   };
 }

@@ -59,7 +59,7 @@ async function run(context: BenchContext): Promise<Section> {
   const oursCpu = series.median('handset', 'cpuPerEnvelope');
   const peerCpu = series.median('peerjs', 'cpuPerEnvelope');
   const bareCpu = series.median('bare', 'cpuPerEnvelope');
-  const finding = `WebSocket relay ${formatNumber(ours)} envelopes/s at ${oursCpu.toFixed(0)} µs server CPU each vs PeerJS's server ${formatNumber(peer)}/s at ${peerCpu.toFixed(0)} µs (throughput ${ratio(ours, peer)}, CPU ${ratio(oursCpu, peerCpu)})`;
+  const finding = `WebSocket relay ${oursCpu.toFixed(0)} µs server CPU per envelope vs PeerJS ${peerCpu.toFixed(0)} µs (${ratio(oursCpu, peerCpu)}; throughput ${ratio(ours, peer)} of PeerJS's)`;
   return {
     title: '1. Signaling relay over WebSocket',
     parameters: `${size.pairs} pairs (${size.pairs * 2} connections), ~1 KB \`answer\` envelopes; throughput: ${size.window} envelopes in flight per pair, ${formatNumber(size.total)} envelopes per run; latency: ${size.rate} envelopes/s in total, ${formatNumber(size.count)} per run`,
@@ -82,7 +82,7 @@ async function run(context: BenchContext): Promise<Section> {
     ahead: oursCpu <= peerCpu ? [finding] : [],
     behind: [
       ...(oursCpu > peerCpu ? [finding] : []),
-      `validation, stamping and call membership cost ${ratio(oursCpu, bareCpu)} the server CPU per envelope of a bare ws relay`,
+      `validating, stamping and membership checks cost ${ratio(oursCpu, bareCpu)} the CPU per envelope of a bare ws relay`,
     ],
   };
 }
