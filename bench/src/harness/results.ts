@@ -38,7 +38,8 @@ export function renderResults(input: ResultsInput): string {
     for (const failure of input.failures) lines.push(`- ${failure}`);
     lines.push('');
   }
-  for (const section of input.sections) {
+  const number = (section: Section) => Number.parseInt(section.title, 10) || 0;
+  for (const section of [...input.sections].sort((a, b) => number(a) - number(b))) {
     lines.push(`## ${section.title}`, '', `Parameters: ${section.parameters}.`, '');
     for (const table of section.tables) lines.push(renderTable(table), '');
     for (const note of section.notes) lines.push(`- ${note}`);

@@ -182,9 +182,17 @@ async function run(context: BenchContext): Promise<Section> {
       'Only 127.0.0.1 candidates are used (a page-wide RTCPeerConnection subclass drops the others), with no STUN/TURN.',
       ...failures,
     ],
-    ahead: ours <= peerjs ? [finding] : [],
+    // Within 5% is a tie on this noisy machine, and is said so.
+    ahead:
+      Math.abs(ours / peerjs - 1) < 0.05
+        ? [
+            `call setup in Chromium on par with PeerJS (${formatNumber(ours)} vs ${formatNumber(peerjs)} ms to connected)`,
+          ]
+        : ours < peerjs
+          ? [finding]
+          : [],
     behind: [
-      ...(ours > peerjs ? [finding] : []),
+      ...(ours >= peerjs * 1.05 ? [finding] : []),
       `call setup ${ratio(ours, limit)} the time of a raw RTCPeerConnection pair (${formatNumber(limit)} ms)`,
     ],
   };

@@ -71,7 +71,7 @@ async function run(context: BenchContext): Promise<Section> {
   const peer = series.median('mosquitto', 'perSecond');
   const oursCpu = series.median('aedes', 'cpuPerEnvelope');
   const peerCpu = series.median('mosquitto', 'cpuPerEnvelope');
-  const finding = `embedded aedes broker ${oursCpu.toFixed(0)} µs CPU per envelope vs mosquitto ${peerCpu.toFixed(0)} µs (${ratio(oursCpu, peerCpu)}; throughput ${ratio(ours, peer)}, bounded by the transport client)`;
+  const finding = `embedded aedes broker ${oursCpu.toFixed(0)} µs CPU per envelope vs mosquitto ${peerCpu.toFixed(0)} µs (${ratio(oursCpu, peerCpu)}; throughput ${ratio(ours, peer)} of mosquitto's)`;
   return {
     title: '3. MQTT relay (Handset MQTT transport)',
     parameters: `${size.pairs} pairs (${size.pairs * 2} transports), ~1 KB \`answer\` envelopes, QoS 1; throughput: ${size.window} in flight per pair, ${formatNumber(size.total)} per run; latency: ${size.rate} envelopes/s, ${formatNumber(size.count)} per run`,
