@@ -121,6 +121,11 @@ export type EnvelopeDraft = Envelope extends infer E
 
 export type DecodeResult = { ok: true; envelope: Envelope } | { ok: false; error: HandsetError };
 
+/** Whether a string may serve as a user, device, call or message id (the same rule the validator applies). */
+export function isValidId(id: unknown): id is string {
+  return v.is(Id, id);
+}
+
 function isMessageType(type: unknown): type is MessageType {
   return typeof type === 'string' && Object.hasOwn(messages, type);
 }

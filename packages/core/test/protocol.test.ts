@@ -9,6 +9,7 @@ import {
   encodeEnvelope,
   HANGUP_REASONS,
   HandsetError,
+  isValidId,
   MESSAGE_TYPES,
   PROTOCOL_LIMITS,
   REJECT_REASONS,
@@ -357,5 +358,12 @@ describe('decodeEnvelope, for any input', () => {
   it('every message type is reachable by the valid-envelope arbitrary', () => {
     const seen = new Set(fc.sample(envelopeArb, { numRuns: 400, seed: 7 }).map((e) => e.type));
     expect([...seen].sort()).toEqual([...MESSAGE_TYPES].sort());
+  });
+});
+
+describe('isValidId', () => {
+  it('accepts what envelopes accept and refuses what they refuse', () => {
+    expect(['10000', 'alice@example.com', 'a-b_c.d:e'].every(isValidId)).toBe(true);
+    expect(['', 'a b', 'a/b', 'a+b', '#', 'x'.repeat(129), 'é', 42].some(isValidId)).toBe(false);
   });
 });
