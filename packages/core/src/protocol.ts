@@ -138,6 +138,17 @@ function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
 }
 
 /**
+ * A short, safe rendering of a hostile value for an error message: primitives as JSON, anything else by
+ * its kind (an object's own `toString` or `toJSON` is never called).
+ */
+function describeValue(value: unknown): string {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
+    return JSON.stringify(value).slice(0, 40);
+  }
+  return Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
+}
+
+/**
  * Validates an already-parsed value. Never throws: anything that is not a valid envelope of this
  * version comes back as a typed error saying which rule it broke.
  */
@@ -147,10 +158,13 @@ export function validateEnvelope(value: unknown): DecodeResult {
   }
   const record = value as Record<string, unknown>;
   if (record.v !== PROTOCOL_VERSION) {
-    return fail('unsupported-version', `protocol version ${String(record.v)} is not ${PROTOCOL_VERSION}`);
+    return fail(
+      'unsupported-version',
+      `protocol version ${describeValue(record.v)} is not ${PROTOCOL_VERSION}`,
+    );
   }
   if (!isMessageType(record.type)) {
-    return fail('unknown-type', `unknown message type ${JSON.stringify(record.type)?.slice(0, 40)}`);
+    return fail('unknown-type', `unknown message type ${describeValue(record.type)}`);
   }
   const result = v.safeParse(messages[record.type], value);
   if (!result.success) return fail('invalid-envelope', `${record.type}: ${describeIssues(result.issues)}`);

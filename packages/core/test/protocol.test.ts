@@ -13,6 +13,7 @@ import {
   MESSAGE_TYPES,
   PROTOCOL_LIMITS,
   REJECT_REASONS,
+  validateEnvelope,
 } from '../src/index.js';
 
 const header = { v: 1, id: 'msg-1', callId: 'call-1', from: 'alice', fromDevice: 'alice-phone', to: 'bob' };
@@ -358,6 +359,25 @@ describe('decodeEnvelope, for any input', () => {
   it('every message type is reachable by the valid-envelope arbitrary', () => {
     const seen = new Set(fc.sample(envelopeArb, { numRuns: 400, seed: 7 }).map((e) => e.type));
     expect([...seen].sort()).toEqual([...MESSAGE_TYPES].sort());
+  });
+});
+
+describe('error messages about hostile values', () => {
+  it('a version or type that is an object with its own toString/toJSON → a typed error, never an exception', () => {
+    for (const field of ['v', 'type']) {
+      const frame = JSON.stringify({ ...validHangup, [field]: { toString: '', toJSON: 1, valueOf: [] } });
+      expect(() => decodeEnvelope(frame)).not.toThrow();
+      expect(decodeEnvelope(frame).ok).toBe(false);
+    }
+    const hostile = {
+      v: {
+        toString: () => {
+          throw new Error('boom');
+        },
+      },
+      type: 'hangup',
+    };
+    expect(validateEnvelope(hostile)).toMatchObject({ ok: false, error: { code: 'unsupported-version' } });
   });
 });
 
