@@ -13,5 +13,6 @@ export const workspaceAlias = [
     find: /^@handset\/adapter-mqtt\/broker$/,
     replacement: here('./packages/adapter-mqtt/src/broker/index.ts'),
   },
+  { find: /^@handset\/token$/, replacement: here('./packages/token/src/index.ts') },
   { find: /^@handset\/test-support$/, replacement: here('./packages/test-support/src/index.ts') },
 ];

@@ -4,12 +4,14 @@ import { HandsetError } from '@handset/core';
 
 /** Every reason the adapter reports, on the client's `errors$` and in the server's error frames. */
 export type SignalingErrorCode =
-  /** The token is not three base64url parts with a valid payload. */
+  /** The token is not a compact JWT with a valid `sub` and `exp` (see @handset/token). */
   | 'token-malformed'
   /** The token's signature does not match the server's secret. */
   | 'token-bad-signature'
   /** The token was valid once and has expired. */
   | 'token-expired'
+  /** The token's header names an algorithm other than HS256. */
+  | 'token-wrong-algorithm'
   /** The first frame was not a `hello` with a token. */
   | 'handshake-required'
   /** No `hello` arrived within the server's handshake timeout. */
@@ -46,6 +48,7 @@ export const AUTH_ERROR_CODES: readonly SignalingErrorCode[] = [
   'token-malformed',
   'token-bad-signature',
   'token-expired',
+  'token-wrong-algorithm',
 ];
 
 export function isAuthErrorCode(code: string): boolean {

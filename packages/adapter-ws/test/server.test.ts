@@ -64,6 +64,14 @@ describe('authentication', () => {
     ],
     ['expired', 'token-expired', () => createToken('alice', SECRET, 1, Date.now() - 60_000)],
     ['malformed', 'token-malformed', () => 'not-a-token'],
+    [
+      'whose header asks for "alg": "none"',
+      'token-wrong-algorithm',
+      () => {
+        const [, claims] = createToken('alice', SECRET, 60).split('.');
+        return `${Buffer.from('{"alg":"none"}').toString('base64url')}.${claims}.AAAA`;
+      },
+    ],
   ])('refuses a token %s with %s and close 4001', async (_label, code, token) => {
     await start();
     const client = await anonymous();

@@ -2,11 +2,11 @@
 // only to its own inbox and to anybody's presence; it publishes only its own presence and, into any inbox,
 // only under its own sender segment with a valid envelope whose `from` is itself.
 import { decodeEnvelope } from '@handset/core';
+import { type TokenSecret, verifyToken } from '@handset/token';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Log } from '../logger.js';
 import { isTopicSafeId, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
 import { BrokerRefusal } from './broker-error.js';
-import { type TokenSecret, verifyToken } from './token.js';
 
 export interface AccessControlOptions {
   layout: TopicLayout;
@@ -62,7 +62,13 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       }
       const verified = verifyToken(password ? password.toString('utf8') : '', options.secret ?? '', now());
       if (!verified.ok) {
-        refuseConnect(client, verified.error, done);
+        // MQTT carries one "bad user name or password" code; the token's own reason goes to the log.
+        const { reason, message } = verified.error;
+        refuseConnect(
+          client,
+          new BrokerRefusal('bad-credentials', `${reason}: ${message}`, { cause: verified.error }),
+          done,
+        );
         return;
       }
       if (verified.userId !== username) {

@@ -3,12 +3,12 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { HandsetError } from '@handset/core';
+import type { TokenSecret } from '@handset/token';
 import { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { bindLogger, type MqttLogger, silentLogger } from '../logger.js';
 import { createTopicLayout, DEFAULT_TOPIC_PREFIX } from '../topics.js';
 import { createAccessControl } from './access-control.js';
-import type { TokenSecret } from './token.js';
 
 export interface BrokerOptions {
   /** Address both listeners bind to. Default 127.0.0.1. */

@@ -14,13 +14,13 @@ import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Session, SessionLink } from './sessions.js';
-import type { TokenVerification } from './token.js';
 
 /** What a connection needs from the server it belongs to. */
 export interface ConnectionHost {
   readonly limits: SignalServerLimits;
   readonly log: Log;
-  authenticate(token: string): TokenVerification;
+  /** The token verified, with a refusal already mapped to the adapter's auth codes. */
+  authenticate(token: string): { ok: true; userId: string } | { ok: false; error: SignalingError };
   openSession(
     userId: string,
     sessionId: string | undefined,

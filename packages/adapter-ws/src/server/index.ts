@@ -1,5 +1,14 @@
 // @handset/adapter-ws/server: the Node signaling server and its token helpers.
 
+// The one token format (compact JWT HS256) shared with @handset/adapter-mqtt/broker.
+export {
+  createToken,
+  TokenError,
+  type TokenErrorReason,
+  type TokenSecret,
+  type TokenVerification,
+  verifyToken,
+} from '@handset/token';
 export { CLOSE_CODES, type CloseCode } from '../close-codes.js';
 export { SignalingError, type SignalingErrorCode } from '../signaling-error.js';
 export { createJsonLogger, type LogEntry, type LogLevel, type SignalLogger, silentLogger } from './logger.js';
@@ -10,4 +19,3 @@ export {
   type SignalServerOptions,
 } from './options.js';
 export { type HealthReport, type SignalServer, startSignalServer } from './signal-server.js';
-export { createToken, type TokenSecret, type TokenVerification, verifyToken } from './token.js';

@@ -1,7 +1,7 @@
 // Server options and the limits' defaults, in one place so the README's limits table has one source.
 import { PROTOCOL_LIMITS } from '@handset/core';
+import type { TokenSecret } from '@handset/token';
 import type { SignalLogger } from './logger.js';
-import type { TokenSecret } from './token.js';
 
 export interface SignalServerLimits {
   /** Largest frame accepted, in bytes; a larger one closes the connection with 1009. */

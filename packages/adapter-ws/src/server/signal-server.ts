@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEnvelope, type Envelope, HandsetError } from '@handset/core';
+import { createToken, verifyToken } from '@handset/token';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../close-codes.js';
@@ -15,7 +16,6 @@ import { bindLogger, silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
 import { createRedisCluster } from './redis-cluster.js';
 import { Session, SessionTable } from './sessions.js';
-import { createToken, verifyToken } from './token.js';
 
 export interface HealthReport {
   status: 'ok' | 'draining';
@@ -128,7 +128,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const host: ConnectionHost = {
     limits,
     log,
-    authenticate: (token) => verifyToken(token, secret),
+    authenticate(token) {
+      const verified = verifyToken(token, secret);
+      if (verified.ok) return verified;
+      // A token reason is one of the adapter's auth codes, so the client stops instead of retrying.
+      const { reason, message } = verified.error;
+      return { ok: false, error: SignalingError.of(reason, message, verified.error) };
+    },
     async openSession(userId, sessionId) {
       const existing = sessionId ? sessions.get(sessionId) : undefined;
       if (existing && existing.userId === userId) {

@@ -1,17 +1,17 @@
-// Signed, expiring tokens that bind a user id, as compact JWTs (HS256, claims `sub` and `exp`): the
-// embedded broker verifies them, and EMQX's JWT authenticator accepts the very same tokens. Node only.
+// Signed, expiring tokens that bind a user id, as compact JWTs (HS256, claims `sub`, `iat`, `exp`): the
+// WebSocket server and the embedded MQTT broker verify them, and EMQX's JWT authenticator accepts them too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { HandsetError } from '@handset/core';
-import { isTopicSafeId } from '../topics.js';
-import { BrokerRefusal } from './broker-error.js';
+import { HandsetError, isValidId } from '@handset/core';
+import { TokenError, type TokenErrorReason } from './token-error.js';
 
 export type TokenSecret = string | Uint8Array;
 
 export type TokenVerification =
   | { ok: true; userId: string; expiresAt: number }
-  | { ok: false; error: BrokerRefusal };
+  | { ok: false; error: TokenError };
 
 const MIN_SECRET_BYTES = 16;
+/** Real tokens are ~200 characters; the bound keeps a hostile client from making us hash megabytes. */
 const MAX_TOKEN_LENGTH = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
@@ -29,8 +29,8 @@ function sign(body: string, secret: Buffer): Buffer {
 }
 
 /**
- * A token for `userId`, valid for `ttlSeconds`. Throws `invalid-argument` for a user id that cannot be an
- * MQTT topic level, a non-positive ttl, or a secret shorter than 16 bytes.
+ * A token for `userId`, valid for `ttlSeconds` from `now` (ms). Throws `invalid-argument` for an id the
+ * protocol refuses (core's `isValidId`), a non-positive ttl, or a secret shorter than 16 bytes.
  */
 export function createToken(
   userId: string,
@@ -38,20 +38,24 @@ export function createToken(
   ttlSeconds: number,
   now: number = Date.now(),
 ): string {
-  if (!isTopicSafeId(userId)) {
+  if (!isValidId(userId)) {
     throw HandsetError.invalidArgument(
-      'user ids are 1-128 printable ASCII characters without "/", "+" or "#"',
+      'user ids are 1-128 printable ASCII characters without spaces, "/", "+" or "#"',
     );
   }
   if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {
     throw HandsetError.invalidArgument('ttlSeconds must be a positive number');
   }
+  const key = secretBytes(secret);
   const claims = { sub: userId, iat: Math.floor(now / 1000), exp: Math.floor(now / 1000 + ttlSeconds) };
   const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${body}.${sign(body, secretBytes(secret)).toString('base64url')}`;
+  return `${body}.${sign(body, key).toString('base64url')}`;
 }
 
-/** Checks the header, the signature, then expiry. Never throws on a bad token (only on a bad secret). */
+/**
+ * Checks the shape, the algorithm, the signature, then the claims and expiry. Never throws on a bad token
+ * (only on a bad secret, which is the server's mistake, not the client's).
+ */
 export function verifyToken(token: string, secret: TokenSecret, now: number = Date.now()): TokenVerification {
   const key = secretBytes(secret);
   const parts = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
@@ -63,22 +67,24 @@ export function verifyToken(token: string, secret: TokenSecret, now: number = Da
     !signature ||
     ![header, payload, signature].every(isBase64Url)
   ) {
-    return refuse('the token is not a compact JWT');
+    return refuse('token-malformed', 'the token is not a compact JWT');
   }
   // Only HS256: accepting the header's choice of algorithm is the classic JWT downgrade ("alg": "none").
-  if (readJson(header)?.alg !== 'HS256') return refuse('the token is not signed with HS256');
+  if (readJson(header)?.alg !== 'HS256')
+    return refuse('token-wrong-algorithm', 'the token is not signed with HS256');
   const expected = sign(`${header}.${payload}`, key);
   const given = Buffer.from(signature, 'base64url');
+  // Equal-length digests compared in constant time; a length mismatch reveals nothing useful.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return refuse('the token signature does not match');
+    return refuse('token-bad-signature', 'the token signature does not match');
   }
   const claims = readJson(payload);
   const sub = claims?.sub;
   const exp = claims?.exp;
-  if (!isTopicSafeId(sub) || typeof exp !== 'number' || !Number.isFinite(exp)) {
-    return refuse('the token lacks a valid user id or expiry');
+  if (!isValidId(sub) || typeof exp !== 'number' || !Number.isFinite(exp)) {
+    return refuse('token-malformed', 'the token lacks a valid user id or expiry');
   }
-  if (exp * 1000 <= now) return refuse('the token has expired');
+  if (exp * 1000 <= now) return refuse('token-expired', 'the token has expired');
   return { ok: true, userId: sub, expiresAt: exp * 1000 };
 }
 
@@ -95,6 +101,6 @@ function readJson(part: string): Record<string, unknown> | null {
   }
 }
 
-function refuse(message: string): TokenVerification {
-  return { ok: false, error: new BrokerRefusal('bad-credentials', message) };
+function refuse(reason: TokenErrorReason, message: string): TokenVerification {
+  return { ok: false, error: new TokenError(reason, message) };
 }
