@@ -18,6 +18,8 @@ export type HandsetErrorCode =
   | 'invalid-argument'
   /** The signaling transport failed in a way the caller must hear about. */
   | 'transport'
+  /** Credentials (a token) were refused: malformed, badly signed, expired. */
+  | 'unauthenticated'
   /** A remote ICE candidate the peer connection refused; the call goes on without it. */
   | 'candidate-rejected';
 

@@ -14,11 +14,11 @@ export type TokenErrorReason =
   | 'token-wrong-algorithm';
 
 export class TokenError extends HandsetError {
-  /** The token's own reason; `code` is core's umbrella `invalid-argument` (the token can never be accepted). */
+  /** The token's own reason; `code` is core's `unauthenticated`. */
   readonly reason: TokenErrorReason;
 
   constructor(reason: TokenErrorReason, message: string, options?: { cause?: unknown }) {
-    super('invalid-argument', message, options);
+    super('unauthenticated', message, options);
     this.reason = reason;
   }
 }

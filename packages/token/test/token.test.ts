@@ -53,7 +53,7 @@ describe('tokens', () => {
     if (result.ok) return;
     expect(result.error).toBeInstanceOf(TokenError);
     expect(result.error).toBeInstanceOf(HandsetError);
-    expect(result.error.code).toBe('invalid-argument');
+    expect(result.error.code).toBe('unauthenticated');
   });
 
   it('are refused as token-bad-signature under another secret', () => {
