@@ -56,6 +56,12 @@ export interface MqttTransportOptions {
   reconnectPolicy?: ReconnectPolicy;
   /** How many peers' presence topics are watched at most. Default 256. */
   presenceCacheSize?: number;
+  /**
+   * How long the first read of a peer's presence waits for one of its devices to be seen online before
+   * the peer counts as offline (an envelope to it is then answered `unavailable`). A peer seen online
+   * ends the wait at once. Default 2000 ms.
+   */
+  presenceSettleMs?: number;
   logger?: MqttLogger;
   /** Passed to mqtt.js as they are (TLS options, `wsOptions`...); Handset's own options win. */
   mqttOptions?: Partial<IClientOptions>;
@@ -75,6 +81,11 @@ const CREDENTIALS_REFUSED = new Set([4, 5, 0x86, 0x87, 0x8c]);
 const SEEN_IDS = 1024;
 const ANSWERED_CALLS = 256;
 const GRANTED_MAX_QOS = 2;
+/**
+ * Retained presence can trail the SUBACK by several event-loop turns of a busy broker; an offline peer
+ * is still reported well within an invite's lifetime (30 s by default).
+ */
+const DEFAULT_PRESENCE_SETTLE_MS = 2000;
 
 export function createMqttTransport(options: MqttTransportOptions): MqttTransport {
   if (!isTopicSafeId(options.userId)) {
@@ -143,6 +154,7 @@ class MqttTransportImpl implements MqttTransport {
         barrier: () => this.roundTrip(),
       },
       Math.max(1, options.presenceCacheSize ?? 256),
+      Math.max(0, options.presenceSettleMs ?? DEFAULT_PRESENCE_SETTLE_MS),
     );
 
     this.client = mqtt.connect(options.url, {
@@ -214,6 +226,7 @@ class MqttTransportImpl implements MqttTransport {
   private finish(error?: HandsetError): void {
     if (this.isClosed()) return;
     if (error) this.errors.next(error);
+    this.presence.close();
     this.status$.next('closed');
     this.status$.complete();
     this.frames.complete();
