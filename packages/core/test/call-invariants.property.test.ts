@@ -18,11 +18,9 @@ import {
   END_CODE_DESCRIPTIONS,
   type EnvelopeDraft,
   encodeEnvelope,
-  HANGUP_REASONS,
   HandsetError,
   type MediaKinds,
   PROTOCOL_LIMITS,
-  REJECT_REASONS,
 } from '../src/index.js';
 import {
   FakeMediaStream,
@@ -33,6 +31,7 @@ import {
 } from '../src/testing/index.js';
 import { settle } from './manual-clock.js';
 import { createRig, type Handset, type Rig } from './phone-rig.js';
+import { type Payload, payloadArbitrary } from './support/payload-arbitrary.js';
 
 const CALL_STATES: readonly CallState[] = [
   'idle',
@@ -54,8 +53,6 @@ const USERS = ['alice', 'bob'] as const;
 type Who = (typeof USERS)[number];
 const otherOf = (who: Who): Who => (who === 'alice' ? 'bob' : 'alice');
 
-type HeaderKey = 'callId' | 'from' | 'fromDevice' | 'to' | 'toDevice' | 'ageMs';
-type Payload = EnvelopeDraft extends infer D ? (D extends EnvelopeDraft ? Omit<D, HeaderKey> : never) : never;
 type MediaOutcome = 'grant' | 'NotAllowedError' | 'NotFoundError';
 
 type Step =
@@ -100,34 +97,13 @@ const candidateArb = fc.record({
   sdpMLineIndex: fc.constantFrom(0, null),
 });
 
-const payloadArb: fc.Arbitrary<Payload> = fc.oneof(
-  fc.record({
-    type: fc.constant('invite' as const),
-    sdp: sdpArb,
-    media: fc.record({ audio: fc.boolean(), video: fc.boolean() }),
-    lifetimeMs: fc.constantFrom(1, 1_000, 5_000, PROTOCOL_LIMITS.maxInviteLifetimeMs),
-  }),
-  fc.record({ type: fc.constant('ringing' as const) }),
-  fc.record({ type: fc.constant('answer' as const), sdp: sdpArb }),
-  fc.record({
-    type: fc.constant('answer-selected' as const),
-    selectedDevice: fc.constantFrom('alice-1', 'bob-1', 'bob-9'),
-  }),
-  fc.record({
-    type: fc.constant('candidates' as const),
-    candidates: fc.array(candidateArb, { maxLength: 3 }),
-    end: fc.boolean(),
-  }),
-  fc.record({ type: fc.constant('reject' as const), reason: fc.constantFrom(...REJECT_REASONS) }),
-  fc.record({ type: fc.constant('cancel' as const) }),
-  fc.record({ type: fc.constant('hangup' as const), reason: fc.constantFrom(...HANGUP_REASONS) }),
-  fc.record({
-    type: fc.constant('negotiate' as const),
-    description: fc.record({ type: fc.constantFrom('offer' as const, 'answer' as const), sdp: sdpArb }),
-    iceRestart: fc.boolean(),
-  }),
-  fc.record({ type: fc.constant('unavailable' as const) }),
-);
+const payloadArb = payloadArbitrary({
+  sdp: sdpArb,
+  deviceId: fc.constantFrom('alice-1', 'bob-1', 'bob-9'),
+  lifetimeMs: fc.constantFrom(1, 1_000, 5_000, PROTOCOL_LIMITS.maxInviteLifetimeMs),
+  candidate: candidateArb,
+  maxCandidates: 3,
+});
 
 const garbageArb = fc.oneof(
   fc.string({ maxLength: 40 }),

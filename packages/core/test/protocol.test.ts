@@ -7,14 +7,13 @@ import {
   decodeEnvelope,
   type Envelope,
   encodeEnvelope,
-  HANGUP_REASONS,
   HandsetError,
   isValidId,
   MESSAGE_TYPES,
   PROTOCOL_LIMITS,
-  REJECT_REASONS,
   validateEnvelope,
 } from '../src/index.js';
+import { payloadArbitrary } from './support/payload-arbitrary.js';
 
 const header = { v: 1, id: 'msg-1', callId: 'call-1', from: 'alice', fromDevice: 'alice-phone', to: 'bob' };
 const validHangup = { ...header, type: 'hangup', reason: 'normal' };
@@ -258,31 +257,13 @@ const headerArb = fc.record(
   { requiredKeys: ['id', 'callId', 'from', 'fromDevice', 'to'] },
 );
 
-const payloadArb = fc.oneof(
-  fc.record({
-    type: fc.constant('invite' as const),
-    sdp: sdpArb,
-    media: fc.record({ audio: fc.boolean(), video: fc.boolean() }),
-    lifetimeMs: fc.integer({ min: 1, max: PROTOCOL_LIMITS.maxInviteLifetimeMs }),
-  }),
-  fc.record({ type: fc.constant('ringing' as const) }),
-  fc.record({ type: fc.constant('answer' as const), sdp: sdpArb }),
-  fc.record({ type: fc.constant('answer-selected' as const), selectedDevice: idArb }),
-  fc.record({
-    type: fc.constant('candidates' as const),
-    candidates: fc.array(candidateArb, { maxLength: 8 }),
-    end: fc.boolean(),
-  }),
-  fc.record({ type: fc.constant('reject' as const), reason: fc.constantFrom(...REJECT_REASONS) }),
-  fc.record({ type: fc.constant('cancel' as const) }),
-  fc.record({ type: fc.constant('hangup' as const), reason: fc.constantFrom(...HANGUP_REASONS) }),
-  fc.record({
-    type: fc.constant('negotiate' as const),
-    description: fc.record({ type: fc.constantFrom('offer' as const, 'answer' as const), sdp: sdpArb }),
-    iceRestart: fc.boolean(),
-  }),
-  fc.record({ type: fc.constant('unavailable' as const) }),
-);
+const payloadArb = payloadArbitrary({
+  sdp: sdpArb,
+  deviceId: idArb,
+  lifetimeMs: fc.integer({ min: 1, max: PROTOCOL_LIMITS.maxInviteLifetimeMs }),
+  candidate: candidateArb,
+  maxCandidates: 8,
+});
 
 /** Any valid envelope of any type, with optional header fields present or absent. */
 const envelopeArb: fc.Arbitrary<Envelope> = fc

@@ -48,7 +48,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
   }
   const host = options.host ?? '127.0.0.1';
   const log = bindLogger(options.logger ?? silentLogger, 'handset:mqtt-broker');
-  if (options.dev) log('warn', 'dev-mode', { note: 'DEV MODE: any user id is accepted without a token' });
+  if (options.dev) log('warn', 'dev-mode', { note: 'DEV MODE: every user id is accepted without a token' });
   const layout = createTopicLayout(options.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
   const aedes = await Aedes.createBroker({
     ...createAccessControl({
