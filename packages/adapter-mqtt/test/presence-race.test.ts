@@ -5,29 +5,13 @@
 // taken as "every retained presence has arrived".
 import { Readable } from 'node:stream';
 import type { MqttTransport } from '@handset/adapter-mqtt';
-import { createEnvelope, decodeEnvelope, type Envelope } from '@handset/core';
+import { decodeEnvelope } from '@handset/core';
 import { waitOpen } from '@handset/core/testing';
 import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, map, race, timeout } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EmbeddedHarness, startEmbeddedHarness } from './support/embedded-broker.js';
-import { WAIT_MS } from './support/frames.js';
-
-function invite(from: string, to: string): Envelope {
-  return createEnvelope(
-    {
-      type: 'invite',
-      callId: nanoid(),
-      from,
-      fromDevice: `${from}-d`,
-      to,
-      sdp: 'v=0',
-      media: { audio: true, video: false },
-      lifetimeMs: 30_000,
-    },
-    nanoid(),
-  );
-}
+import { invite, WAIT_MS } from './support/frames.js';
 
 /**
  * Connects a fresh caller and callee, waits until both are `open`, and sends an invite: resolves with

@@ -1,11 +1,10 @@
 // Presence on both brokers: who is answered `unavailable`, and who is not.
 import type { MqttTransport, MqttTransportOptions } from '@handset/adapter-mqtt';
-import { createEnvelope, type Envelope } from '@handset/core';
 import { ringingFrom, waitOpen } from '@handset/core/testing';
 import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedHarness } from './support/embedded-broker.js';
-import { nextEnvelope } from './support/frames.js';
+import { invite, nextEnvelope } from './support/frames.js';
 import { mosquittoHarness, startMosquitto } from './support/mosquitto.js';
 
 interface Rig {
@@ -30,22 +29,6 @@ const rigs: { name: string; start(): Promise<Rig> }[] = [
     },
   },
 ];
-
-function invite(from: string, to: string): Envelope {
-  return createEnvelope(
-    {
-      type: 'invite',
-      callId: nanoid(),
-      from,
-      fromDevice: `${from}-d`,
-      to,
-      sdp: 'v=0',
-      media: { audio: true, video: false },
-      lifetimeMs: 30_000,
-    },
-    nanoid(),
-  );
-}
 
 for (const kind of rigs) {
   describe(`presence on ${kind.name}`, () => {

@@ -7,27 +7,11 @@ import { ringingFrom, waitOpen } from '@handset/core/testing';
 import { nanoid } from 'nanoid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EmbeddedHarness, SECRET, startEmbeddedHarness } from './support/embedded-broker.js';
-import { nextEnvelope, nextFrames, sleep, statusReached } from './support/frames.js';
+import { invite, nextEnvelope, nextFrames, sleep, statusReached } from './support/frames.js';
 import { publishReason, rawClient } from './support/raw-client.js';
 
 const topics = createTopicLayout();
 const neverReconnect = { nextRetryDelayMs: () => null };
-
-function invite(from: string, to: string, lifetimeMs = 30_000, callId = nanoid()): Envelope {
-  return createEnvelope(
-    {
-      type: 'invite',
-      callId,
-      from,
-      fromDevice: `${from}-d`,
-      to,
-      sdp: 'v=0',
-      media: { audio: true, video: false },
-      lifetimeMs,
-    },
-    nanoid(),
-  );
-}
 
 /** Sends `make()` until `to` is answered `unavailable` (presence updates travel asynchronously). */
 async function untilUnavailable(sender: MqttTransport, make: () => Envelope): Promise<Envelope> {

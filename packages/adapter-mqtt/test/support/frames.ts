@@ -1,5 +1,13 @@
-// Small waits on a transport's streams, bounded so a broken transport fails the test instead of hanging it.
-import { decodeEnvelope, type Envelope, type SignalingTransport, type TransportStatus } from '@handset/core';
+// Small waits on a transport's streams, bounded so a broken transport fails the test instead of hanging it,
+// and the invite the tests send.
+import {
+  createEnvelope,
+  decodeEnvelope,
+  type Envelope,
+  type SignalingTransport,
+  type TransportStatus,
+} from '@handset/core';
+import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
 
 export const WAIT_MS = 10_000;
@@ -25,3 +33,20 @@ export function statusReached(transport: SignalingTransport, status: TransportSt
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An audio invite from `from` to `to`, as a phone would send it. */
+export function invite(from: string, to: string, lifetimeMs = 30_000, callId = nanoid()): Envelope {
+  return createEnvelope(
+    {
+      type: 'invite',
+      callId,
+      from,
+      fromDevice: `${from}-d`,
+      to,
+      sdp: 'v=0',
+      media: { audio: true, video: false },
+      lifetimeMs,
+    },
+    nanoid(),
+  );
+}
