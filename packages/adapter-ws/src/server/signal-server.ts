@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEnvelope, type Envelope, HandsetError } from '@handset/core';
+import { HandsetError } from '@handset/core';
 import { createToken, verifyToken } from '@handset/token';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
@@ -15,7 +15,8 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { bindLogger, silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
 import { createRedisCluster } from './redis-cluster.js';
-import { Session, SessionTable } from './sessions.js';
+import { createRouter } from './router.js';
+import { SessionTable } from './sessions.js';
 
 export interface HealthReport {
   status: 'ok' | 'draining';
@@ -62,68 +63,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     : null;
   let draining = false;
 
-  function unavailableReply(to: Envelope): Envelope {
-    return createEnvelope(
-      { type: 'unavailable', callId: to.callId, from: to.to, fromDevice: 'server', to: to.from },
-      nanoid(),
-    );
-  }
-
-  /** Delivers to the addressee's sessions here and elsewhere; answers `unavailable` if there are none. */
-  async function route(envelope: Envelope, origin: Session | null): Promise<void> {
-    const local = sessions.forUser(envelope.to);
-    for (const session of local) {
-      if (!session.deliver(envelope)) {
-        log('warn', 'held-envelope-dropped', {
-          userId: envelope.to,
-          sessionId: session.id,
-          callId: envelope.callId,
-        });
-      }
-    }
-    let reached = local.size > 0;
-    if (cluster) {
-      try {
-        reached = (await cluster.publish(envelope)) || reached;
-      } catch (error) {
-        log('error', 'cluster-publish-failed', { callId: envelope.callId, error: String(error) });
-      }
-    }
-    if (reached || envelope.type === 'unavailable') return;
-    log('debug', 'addressee-offline', { callId: envelope.callId, from: envelope.from, to: envelope.to });
-    const reply = unavailableReply(envelope);
-    if (origin) origin.deliver(reply);
-    else await route(reply, null);
-  }
-
-  /** Envelopes other nodes send to users they believe are here. */
-  function receiveFromCluster(envelope: Envelope): void {
-    const local = sessions.forUser(envelope.to);
-    for (const session of local) session.deliver(envelope);
-    if (local.size === 0 && envelope.type !== 'unavailable') {
-      void route(unavailableReply(envelope), null).catch(() => {});
-    }
-  }
-
-  function expireSession(session: Session, held: readonly Envelope[]): void {
-    const lastHere = sessions.remove(session);
-    log('info', 'session-ended', { userId: session.userId, sessionId: session.id, held: held.length });
-    if (!lastHere) return;
-    if (cluster) {
-      void cluster
-        .userLeft(session.userId)
-        .catch((error: unknown) =>
-          log('error', 'cluster-presence-failed', { userId: session.userId, error: String(error) }),
-        );
-    }
-    // Senders of what was held for a user who never came back hear `unavailable` instead of waiting.
-    const answered = new Set<string>();
-    for (const envelope of held) {
-      if (envelope.type === 'unavailable' || answered.has(envelope.callId)) continue;
-      answered.add(envelope.callId);
-      void route(unavailableReply(envelope), null).catch(() => {});
-    }
-  }
+  const router = createRouter({
+    sessions,
+    localCalls,
+    cluster,
+    limits,
+    log,
+    isDraining: () => draining,
+  });
 
   const host: ConnectionHost = {
     limits,
@@ -135,53 +82,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       const { reason, message } = verified.error;
       return { ok: false, error: SignalingError.of(reason, message, verified.error) };
     },
-    async openSession(userId, sessionId) {
-      const existing = sessionId ? sessions.get(sessionId) : undefined;
-      if (existing && existing.userId === userId) {
-        // The old link is probably dead (that is why the client came back): the new one takes over.
-        const old = existing.link;
-        existing.link = null;
-        existing.stopGrace();
-        old?.close(CLOSE_CODES.sessionTakenOver, 'session-taken-over');
-        return { session: existing, resumed: true };
-      }
-      const mine = [...sessions.forUser(userId)];
-      if (mine.length >= limits.maxConnectionsPerUser) {
-        // A detached session is most likely this very device, come back without its session id.
-        const stale = mine.filter((s) => !s.attached).sort((a, b) => a.createdAt - b.createdAt)[0];
-        if (!stale) {
-          return {
-            refused: SignalingError.of(
-              'too-many-connections',
-              `user has ${mine.length} connections, the limit is ${limits.maxConnectionsPerUser}`,
-            ),
-          };
-        }
-        expireSession(stale, []);
-      }
-      const session = new Session(userId, limits.maxQueuedPerSession, Date.now);
-      if (sessions.add(session) && cluster) await cluster.userArrived(userId);
-      return { session, resumed: false };
-    },
-    endSession(session, how) {
-      // Shutting down: no grace timers that would outlive the server.
-      if (draining) sessions.remove(session);
-      else if (how === 'bye') expireSession(session, []);
-      else session.detach(limits.sessionGraceMs, (held) => expireSession(session, held));
-    },
-    async relay(session, envelope) {
-      // A resend after a reconnect: already relayed once.
-      if (!session.firstSighting(envelope.id)) return null;
-      const { ageMs: _clientAge, ...rest } = envelope;
-      const stamped = { ...rest, from: session.userId } as Envelope;
-      const admitted = await (cluster ?? localCalls).admit(stamped.callId, stamped.from, stamped.to);
-      if (!admitted) {
-        log('warn', 'not-in-call', { userId: session.userId, callId: stamped.callId, to: stamped.to });
-        return SignalingError.of('not-in-call', 'this call belongs to other users');
-      }
-      await route(stamped, session);
-      return null;
-    },
+    openSession: router.openSession,
+    endSession: router.endSession,
+    relay: router.relay,
     forget(connection) {
       connections.delete(connection);
     },
@@ -248,7 +151,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   wss.on('error', (error) => log('error', 'server-error', { message: error.message }));
   http.on('clientError', (_error, socket) => socket.destroy());
 
-  if (cluster) await cluster.start(receiveFromCluster);
+  if (cluster) await cluster.start(router.receiveFromCluster);
   const host_ = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -1,0 +1,147 @@
+// Routing and sessions: who may send what to whom, where an envelope goes (sessions here, other nodes),
+// and what happens to a session when its link opens, drops or ends. Knows nothing of HTTP or sockets.
+import { createEnvelope, type Envelope } from '@handset/core';
+import { nanoid } from 'nanoid';
+import { CLOSE_CODES } from '../close-codes.js';
+import { SignalingError } from '../signaling-error.js';
+import type { LocalCallRegistry } from './call-registry.js';
+import type { Cluster } from './cluster.js';
+import type { ConnectionHost } from './connection.js';
+import type { Log } from './logger.js';
+import type { SignalServerLimits } from './options.js';
+import { Session, type SessionTable } from './sessions.js';
+
+export interface RouterDeps {
+  sessions: SessionTable;
+  localCalls: LocalCallRegistry;
+  cluster: Cluster | null;
+  limits: SignalServerLimits;
+  log: Log;
+  /** True while the server shuts down: no grace timers that would outlive it. */
+  isDraining(): boolean;
+}
+
+export type Router = Pick<ConnectionHost, 'openSession' | 'endSession' | 'relay'> & {
+  /** Envelopes other nodes send to users they believe are here. */
+  receiveFromCluster(envelope: Envelope): void;
+};
+
+export function createRouter(deps: RouterDeps): Router {
+  const { sessions, localCalls, cluster, limits, log } = deps;
+
+  function unavailableReply(to: Envelope): Envelope {
+    return createEnvelope(
+      { type: 'unavailable', callId: to.callId, from: to.to, fromDevice: 'server', to: to.from },
+      nanoid(),
+    );
+  }
+
+  /** Delivers to the addressee's sessions here and elsewhere; answers `unavailable` if there are none. */
+  async function route(envelope: Envelope, origin: Session | null): Promise<void> {
+    const local = sessions.forUser(envelope.to);
+    for (const session of local) {
+      if (!session.deliver(envelope)) {
+        log('warn', 'held-envelope-dropped', {
+          userId: envelope.to,
+          sessionId: session.id,
+          callId: envelope.callId,
+        });
+      }
+    }
+    let reached = local.size > 0;
+    if (cluster) {
+      try {
+        reached = (await cluster.publish(envelope)) || reached;
+      } catch (error) {
+        log('error', 'cluster-publish-failed', { callId: envelope.callId, error: String(error) });
+      }
+    }
+    if (reached || envelope.type === 'unavailable') return;
+    log('debug', 'addressee-offline', { callId: envelope.callId, from: envelope.from, to: envelope.to });
+    const reply = unavailableReply(envelope);
+    if (origin) origin.deliver(reply);
+    else await route(reply, null);
+  }
+
+  function receiveFromCluster(envelope: Envelope): void {
+    const local = sessions.forUser(envelope.to);
+    for (const session of local) session.deliver(envelope);
+    if (local.size === 0 && envelope.type !== 'unavailable') {
+      void route(unavailableReply(envelope), null).catch(() => {});
+    }
+  }
+
+  function expireSession(session: Session, held: readonly Envelope[]): void {
+    const lastHere = sessions.remove(session);
+    log('info', 'session-ended', { userId: session.userId, sessionId: session.id, held: held.length });
+    if (!lastHere) return;
+    if (cluster) {
+      void cluster
+        .userLeft(session.userId)
+        .catch((error: unknown) =>
+          log('error', 'cluster-presence-failed', { userId: session.userId, error: String(error) }),
+        );
+    }
+    // Senders of what was held for a user who never came back hear `unavailable` instead of waiting.
+    const answered = new Set<string>();
+    for (const envelope of held) {
+      if (envelope.type === 'unavailable' || answered.has(envelope.callId)) continue;
+      answered.add(envelope.callId);
+      void route(unavailableReply(envelope), null).catch(() => {});
+    }
+  }
+
+  async function openSession(
+    userId: string,
+    sessionId: string | undefined,
+  ): Promise<{ session: Session; resumed: boolean } | { refused: SignalingError }> {
+    const existing = sessionId ? sessions.get(sessionId) : undefined;
+    if (existing && existing.userId === userId) {
+      // The old link is probably dead (that is why the client came back): the new one takes over.
+      const old = existing.link;
+      existing.link = null;
+      existing.stopGrace();
+      old?.close(CLOSE_CODES.sessionTakenOver, 'session-taken-over');
+      return { session: existing, resumed: true };
+    }
+    const mine = [...sessions.forUser(userId)];
+    if (mine.length >= limits.maxConnectionsPerUser) {
+      // A detached session is most likely this very device, come back without its session id.
+      const stale = mine.filter((s) => !s.attached).sort((a, b) => a.createdAt - b.createdAt)[0];
+      if (!stale) {
+        return {
+          refused: SignalingError.of(
+            'too-many-connections',
+            `user has ${mine.length} connections, the limit is ${limits.maxConnectionsPerUser}`,
+          ),
+        };
+      }
+      expireSession(stale, []);
+    }
+    const session = new Session(userId, limits.maxQueuedPerSession, Date.now);
+    if (sessions.add(session) && cluster) await cluster.userArrived(userId);
+    return { session, resumed: false };
+  }
+
+  function endSession(session: Session, how: 'bye' | 'dropped'): void {
+    if (deps.isDraining()) sessions.remove(session);
+    else if (how === 'bye') expireSession(session, []);
+    else session.detach(limits.sessionGraceMs, (held) => expireSession(session, held));
+  }
+
+  async function relay(session: Session, envelope: Envelope): Promise<SignalingError | null> {
+    // A resend after a reconnect: already relayed once.
+    if (!session.firstSighting(envelope.id)) return null;
+    const { ageMs: _clientAge, ...rest } = envelope;
+    const stamped = { ...rest, from: session.userId } as Envelope;
+    const admitted = await (cluster ?? localCalls).admit(stamped.callId, stamped.from, stamped.to);
+    if (!admitted) {
+      log('warn', 'not-in-call', { userId: session.userId, callId: stamped.callId, to: stamped.to });
+      return SignalingError.of('not-in-call', 'this call belongs to other users');
+    }
+    await route(stamped, session);
+    return null;
+  }
+
+  return { openSession, endSession, relay, receiveFromCluster };
+}
