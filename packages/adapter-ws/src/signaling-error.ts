@@ -41,7 +41,17 @@ export type SignalingErrorCode =
   /** The token supplier threw or returned something that is not a string. */
   | 'token-unavailable'
   /** The server runs in Node only (the `browser` build of `@handset/adapter-ws/server`). */
-  | 'server-not-in-browser';
+  | 'server-not-in-browser'
+  /** startSignalServer: another process already listens on the configured host and port. */
+  | 'address-in-use'
+  /** startSignalServer: the configured address cannot be bound (not local, no permission). */
+  | 'listen-failed'
+  /** An envelope's `fromDevice` differs from the device id this session is bound to (its first one). */
+  | 'device-mismatch'
+  /** An envelope's `fromDevice` is one the server keeps for itself (`server`, `broker`, `network`). */
+  | 'reserved-device'
+  /** The cluster's Redis is unreachable: a new login is refused at once (close 1013); try again later. */
+  | 'cluster-unavailable';
 
 /** Codes that mean the server will not accept these credentials: the client stops instead of retrying. */
 export const AUTH_ERROR_CODES: readonly SignalingErrorCode[] = [

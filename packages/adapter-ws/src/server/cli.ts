@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `handset-signal`: runs the signaling server from a shell, logging JSON lines to stderr.
 import { parseArgs } from 'node:util';
+import { HandsetError } from '@handset/core';
+import { SignalingError } from '../signaling-error.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
 import { startSignalServer } from './signal-server.js';
 
@@ -71,6 +73,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`handset-signal: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  // Bad configuration (a short secret) is the user's to fix: usage exit code 2, like a missing flag.
+  const usageError = error instanceof HandsetError && error.code === 'invalid-argument';
+  const reason = error instanceof SignalingError ? ` (${error.reason})` : '';
+  process.stderr.write(
+    `handset-signal: ${error instanceof Error ? error.message : String(error)}${reason}\n`,
+  );
+  process.exit(usageError ? 2 : 1);
 });

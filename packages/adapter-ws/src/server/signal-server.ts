@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } fro
 import { createRedisCluster } from './redis-cluster.js';
 import { createRouter } from './router.js';
 import { SessionTable } from './sessions.js';
+import { checkTokenSecret, listenOn } from './startup.js';
 
 export interface HealthReport {
   status: 'ok' | 'draining';
@@ -52,6 +53,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   if (!options.secret && !dev) {
     throw HandsetError.invalidArgument('a token secret is required (or run in dev mode)');
   }
+  // A secret the token code refuses would fail every login, in the log only: stop here instead.
+  if (options.secret !== undefined) checkTokenSecret(options.secret);
   const secret = options.secret ?? randomBytes(32);
   const nodeId = options.nodeId ?? `node-${nanoid(8)}`;
   const startedAt = Date.now();
@@ -153,13 +156,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
 
   if (cluster) await cluster.start(router.receiveFromCluster);
   const host_ = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, host_, () => {
-      http.off('error', reject);
-      resolve();
-    });
-  });
+  try {
+    await listenOn(http, options.port ?? 0, host_);
+  } catch (error) {
+    // Nothing may outlive a server that never started: the Redis clients, the ws server.
+    await cluster?.close();
+    await new Promise((resolve) => wss.close(resolve));
+    throw error;
+  }
   const { port } = http.address() as AddressInfo;
   const authority = `${host_.includes(':') ? `[${host_}]` : host_}:${port}`;
   if (dev) {
