@@ -1,17 +1,17 @@
 // The WebSocket adapter's own failures (auth, limits, call membership, link), as one closed set of
 // codes carried by core's HandsetError so callers handle one error type.
 import { HandsetError } from '@handset/core';
+// A type-only import: the client stays free of the token package's Node crypto.
+import type { TokenErrorReason } from '@handset/token';
 
 /** Every reason the adapter reports, on the client's `errors$` and in the server's error frames. */
 export type SignalingErrorCode =
-  /** The token is not a compact JWT with a valid `sub` and `exp` (see @handset/token). */
-  | 'token-malformed'
-  /** The token's signature does not match the server's secret. */
-  | 'token-bad-signature'
-  /** The token was valid once and has expired. */
-  | 'token-expired'
-  /** The token's header names an algorithm other than HS256. */
-  | 'token-wrong-algorithm'
+  /** Every reason @handset/token refuses a token (malformed, bad signature, expired, ...). */
+  | TokenErrorReason
+  /** The token's `nbf` or `iat` is in the future (beyond the clock-skew allowance). */
+  | 'token-not-yet-valid'
+  /** The token's lifetime exceeds what the server accepts (`maxLifetimeSeconds`, default 7 days). */
+  | 'token-lifetime-too-long'
   /** The first frame was not a `hello` with a token. */
   | 'handshake-required'
   /** No `hello` arrived within the server's handshake timeout. */
@@ -20,6 +20,12 @@ export type SignalingErrorCode =
   | 'too-many-connections'
   /** The connection sends faster than the server's rate limit; the message was dropped. */
   | 'rate-limited'
+  /** The connection sent more bad frames than the server allows (`badFramesBeforeClose`); closed with 1008. */
+  | 'too-many-bad-frames'
+  /** The server holds too many connections waiting to log in; this one was evicted (close 1013). */
+  | 'server-busy'
+  /** The client did not read what the server sent; closed with 4008. */
+  | 'slow-consumer'
   /** The envelope names a call the sender (or the addressee) is not part of. */
   | 'not-in-call'
   /** A frame that is JSON with a `kind` the control protocol does not know, or wrong fields. */
@@ -59,6 +65,8 @@ export const AUTH_ERROR_CODES: readonly SignalingErrorCode[] = [
   'token-bad-signature',
   'token-expired',
   'token-wrong-algorithm',
+  'token-not-yet-valid',
+  'token-lifetime-too-long',
 ];
 
 export function isAuthErrorCode(code: string): boolean {

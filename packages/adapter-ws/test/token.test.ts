@@ -22,6 +22,8 @@ describe('server tokens', () => {
       'token-bad-signature',
       'token-expired',
       'token-wrong-algorithm',
+      'token-not-yet-valid',
+      'token-lifetime-too-long',
     ];
     for (const reason of reasons) expect(isAuthErrorCode(reason)).toBe(true);
     expect(AUTH_ERROR_CODES).toHaveLength(reasons.length);

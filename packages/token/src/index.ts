@@ -1,2 +1,9 @@
-export { createToken, type TokenSecret, type TokenVerification, verifyToken } from './token.js';
-export { TokenError, type TokenErrorReason } from './token-error.js';
+export {
+  createToken,
+  DEFAULT_TOKEN_POLICY,
+  type TokenPolicy,
+  type TokenSecret,
+  type TokenVerification,
+  verifyToken,
+} from './token.js';
+export { TOKEN_ERROR_REASONS, TokenError, type TokenErrorReason } from './token-error.js';

@@ -10,6 +10,22 @@ export type TokenVerification =
   | { ok: true; userId: string; expiresAt: number }
   | { ok: false; error: TokenError };
 
+/** What a verifier accepts beyond a good signature: how long a token may live, how far clocks may differ. */
+export interface TokenPolicy {
+  /**
+   * The longest lifetime accepted, from `iat` to `exp` and from now to `exp`: a leaked token must not be
+   * good for ever (a signed `exp` of 1e300 is refused). Default 7 days.
+   */
+  maxLifetimeSeconds?: number;
+  /** How far the issuer's clock may run ahead of ours when checking `nbf` and `iat`. Default 60 s. */
+  clockSkewSeconds?: number;
+}
+
+export const DEFAULT_TOKEN_POLICY: Readonly<Required<TokenPolicy>> = Object.freeze({
+  maxLifetimeSeconds: 7 * 24 * 60 * 60,
+  clockSkewSeconds: 60,
+});
+
 const MIN_SECRET_BYTES = 16;
 /** Real tokens are ~200 characters; the bound keeps a hostile client from making us hash megabytes. */
 const MAX_TOKEN_LENGTH = 4096;
@@ -53,11 +69,18 @@ export function createToken(
 }
 
 /**
- * Checks the shape, the algorithm, the signature, then the claims and expiry. Never throws on a bad token
- * (only on a bad secret, which is the server's mistake, not the client's).
+ * Checks the shape, the algorithm, the signature, then the claims: `exp` not passed, `nbf` and `iat` not in
+ * the future (beyond the clock-skew allowance), and a lifetime within the policy's cap. Never throws on a bad
+ * token (only on a bad secret or policy, which are the server's mistakes, not the client's).
  */
-export function verifyToken(token: string, secret: TokenSecret, now: number = Date.now()): TokenVerification {
+export function verifyToken(
+  token: string,
+  secret: TokenSecret,
+  now: number = Date.now(),
+  policy: TokenPolicy = {},
+): TokenVerification {
   const key = secretBytes(secret);
+  const { maxLifetimeSeconds, clockSkewSeconds } = checkedPolicy(policy);
   const parts = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
   const [header, payload, signature] = parts;
   if (
@@ -81,11 +104,49 @@ export function verifyToken(token: string, secret: TokenSecret, now: number = Da
   const claims = readJson(payload);
   const sub = claims?.sub;
   const exp = claims?.exp;
-  if (!isValidId(sub) || typeof exp !== 'number' || !Number.isFinite(exp)) {
+  if (!isValidId(sub) || !isTime(exp)) {
     return refuse('token-malformed', 'the token lacks a valid user id or expiry');
   }
-  if (exp * 1000 <= now) return refuse('token-expired', 'the token has expired');
+  const iat = claims?.iat;
+  const nbf = claims?.nbf;
+  if ((iat !== undefined && !isTime(iat)) || (nbf !== undefined && !isTime(nbf))) {
+    return refuse('token-malformed', 'the token has a non-numeric iat or nbf');
+  }
+  const nowSeconds = now / 1000;
+  if (exp <= nowSeconds) return refuse('token-expired', 'the token has expired');
+  // Expiry gets no allowance (a late refusal is safe); a start time does, or a fast issuer clock locks users out.
+  const latestStart = nowSeconds + clockSkewSeconds;
+  if (nbf !== undefined && nbf > latestStart)
+    return refuse('token-not-yet-valid', 'the token is not valid yet (nbf)');
+  if (iat !== undefined && iat > latestStart) {
+    return refuse('token-not-yet-valid', 'the token says it was issued in the future (iat)');
+  }
+  // Measured from now too: a token without iat (or with an old one) still may not outlive the cap from here.
+  if (
+    (iat !== undefined && exp - iat > maxLifetimeSeconds) ||
+    exp - nowSeconds > maxLifetimeSeconds + clockSkewSeconds
+  ) {
+    return refuse('token-lifetime-too-long', `the token lives longer than ${maxLifetimeSeconds} s`);
+  }
   return { ok: true, userId: sub, expiresAt: exp * 1000 };
+}
+
+function checkedPolicy(policy: TokenPolicy): Required<TokenPolicy> {
+  const merged = {
+    maxLifetimeSeconds: policy.maxLifetimeSeconds ?? DEFAULT_TOKEN_POLICY.maxLifetimeSeconds,
+    clockSkewSeconds: policy.clockSkewSeconds ?? DEFAULT_TOKEN_POLICY.clockSkewSeconds,
+  };
+  if (!Number.isFinite(merged.maxLifetimeSeconds) || merged.maxLifetimeSeconds <= 0) {
+    throw HandsetError.invalidArgument('maxLifetimeSeconds must be a positive number');
+  }
+  if (!Number.isFinite(merged.clockSkewSeconds) || merged.clockSkewSeconds < 0) {
+    throw HandsetError.invalidArgument('clockSkewSeconds must be a number of seconds, 0 or more');
+  }
+  return merged;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isBase64Url(part: string): boolean {

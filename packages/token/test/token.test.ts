@@ -135,3 +135,76 @@ describe('tokens', () => {
     expect(() => verifyToken('x', 'short')).toThrow(HandsetError);
   });
 });
+
+describe('token lifetimes and clocks', () => {
+  const seconds = NOW / 1000;
+  const claimsToken = (claims: Record<string, unknown>) => signed(`${HS256}.${part(claims)}`);
+  const policyReason = (token: string, policy: Parameters<typeof verifyToken>[3]) => {
+    const result = verifyToken(token, SECRET, NOW, policy);
+    return result.ok ? null : result.error.reason;
+  };
+
+  it('are refused as token-lifetime-too-long when correctly signed with exp 1e300', () => {
+    expect(reasonOf(claimsToken({ sub: 'alice', iat: seconds, exp: 1e300 }))).toBe('token-lifetime-too-long');
+  });
+
+  it('are refused as token-lifetime-too-long without iat when exp is further away than the cap', () => {
+    expect(reasonOf(claimsToken({ sub: 'alice', exp: seconds + 8 * 24 * 3600 }))).toBe(
+      'token-lifetime-too-long',
+    );
+  });
+
+  it('are refused as token-lifetime-too-long when exp - iat exceeds the cap, even if little is left', () => {
+    const old = { sub: 'alice', iat: seconds - 30 * 24 * 3600, exp: seconds + 3600 };
+    expect(reasonOf(claimsToken(old))).toBe('token-lifetime-too-long');
+  });
+
+  it('live up to 7 days by default (the demo and dev tokens live 24 h)', () => {
+    expect(reasonOf(createToken('alice', SECRET, 7 * 24 * 3600, NOW))).toBeNull();
+    expect(reasonOf(createToken('alice', SECRET, 24 * 3600, NOW))).toBeNull();
+    expect(reasonOf(createToken('alice', SECRET, 7 * 24 * 3600 + 1, NOW))).toBe('token-lifetime-too-long');
+  });
+
+  it('take the lifetime cap from the policy', () => {
+    const day = createToken('alice', SECRET, 24 * 3600, NOW);
+    expect(policyReason(day, { maxLifetimeSeconds: 3600 })).toBe('token-lifetime-too-long');
+    const month = createToken('alice', SECRET, 30 * 24 * 3600, NOW);
+    expect(policyReason(month, { maxLifetimeSeconds: 31 * 24 * 3600 })).toBeNull();
+  });
+
+  it('are refused as token-not-yet-valid when nbf is beyond the clock-skew allowance', () => {
+    const early = { sub: 'alice', iat: seconds, nbf: seconds + 120, exp: seconds + 3600 };
+    expect(reasonOf(claimsToken(early))).toBe('token-not-yet-valid');
+  });
+
+  it('accept an nbf or iat within the clock-skew allowance (an issuer clock 30 s fast)', () => {
+    const skewed = { sub: 'alice', iat: seconds + 30, nbf: seconds + 30, exp: seconds + 3600 };
+    expect(reasonOf(claimsToken(skewed))).toBeNull();
+  });
+
+  it('are refused as token-not-yet-valid when iat is in the future beyond the allowance', () => {
+    const future = { sub: 'alice', iat: seconds + 600, exp: seconds + 3600 };
+    expect(reasonOf(claimsToken(future))).toBe('token-not-yet-valid');
+  });
+
+  it('take the clock-skew allowance from the policy', () => {
+    const skewed = claimsToken({ sub: 'alice', iat: seconds + 30, exp: seconds + 3600 });
+    expect(policyReason(skewed, { clockSkewSeconds: 0 })).toBe('token-not-yet-valid');
+    expect(policyReason(skewed, { clockSkewSeconds: 60 })).toBeNull();
+  });
+
+  it.each([
+    ['a string iat', { sub: 'alice', iat: 'now', exp: seconds + 60 }],
+    ['a string nbf', { sub: 'alice', nbf: 'now', exp: seconds + 60 }],
+    ['a null nbf', { sub: 'alice', nbf: null, exp: seconds + 60 }],
+  ])('are refused as token-malformed when correctly signed claims have %s', (_label, claims) => {
+    expect(reasonOf(claimsToken(claims))).toBe('token-malformed');
+  });
+
+  it('throw on a policy that makes no sense: that is the server misconfigured', () => {
+    const token = createToken('alice', SECRET, 60, NOW);
+    expect(() => verifyToken(token, SECRET, NOW, { maxLifetimeSeconds: 0 })).toThrow(HandsetError);
+    expect(() => verifyToken(token, SECRET, NOW, { clockSkewSeconds: -1 })).toThrow(HandsetError);
+    expect(() => verifyToken(token, SECRET, NOW, { maxLifetimeSeconds: Number.NaN })).toThrow(HandsetError);
+  });
+});
