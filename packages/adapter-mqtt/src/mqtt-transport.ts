@@ -7,6 +7,8 @@ import {
   encodeEnvelope,
   HandsetError,
   type SignalingTransport,
+  TransportError,
+  type TransportErrorReason,
   type TransportStatus,
 } from '@handset/core';
 // The default import: mqtt's browser ESM build has no named exports, only a default one.
@@ -71,7 +73,7 @@ export interface MqttTransport extends SignalingTransport {
   readonly userId: string;
   readonly clientId: string;
   /** Failures the application should hear about: refused credentials, refused publishes. */
-  readonly errors$: Observable<HandsetError>;
+  readonly errors$: Observable<TransportError>;
   /** Settles once the MQTT connection is fully ended after `close()`. */
   readonly ended: Promise<void>;
 }
@@ -108,7 +110,7 @@ class MqttTransportImpl implements MqttTransport {
   readonly status$ = new BehaviorSubject<TransportStatus>('connecting');
   private readonly frames = new Subject<string>();
   readonly incoming$ = this.frames.asObservable();
-  private readonly errors = new Subject<HandsetError>();
+  private readonly errors = new Subject<TransportError>();
   readonly errors$ = this.errors.asObservable();
   readonly ended: Promise<void>;
 
@@ -223,7 +225,7 @@ class MqttTransportImpl implements MqttTransport {
     return this.status$.value === 'closed';
   }
 
-  private finish(error?: HandsetError): void {
+  private finish(error?: TransportError): void {
     if (this.isClosed()) return;
     if (error) this.errors.next(error);
     this.presence.close();
@@ -245,7 +247,10 @@ class MqttTransportImpl implements MqttTransport {
     try {
       const granted = await this.subscribe(this.layout.inboxFilter(this.userId));
       if (!granted) {
-        this.fail('the broker refused the subscription to our own inbox (check its ACL)');
+        this.fail(
+          'invalid-configuration',
+          'the broker refused the subscription to our own inbox (check its ACL)',
+        );
         return;
       }
       await this.publishPresence(PRESENCE_ONLINE);
@@ -274,7 +279,7 @@ class MqttTransportImpl implements MqttTransport {
     });
     this.attempt += 1;
     if (delay === null) {
-      this.fail('gave up reconnecting to the broker (reconnect policy)');
+      this.fail('reconnect-gave-up', 'gave up reconnecting to the broker (reconnect policy)');
       return;
     }
     this.log('debug', 'reconnect-scheduled', { attempt: this.attempt, delayMs: delay });
@@ -292,19 +297,19 @@ class MqttTransportImpl implements MqttTransport {
 
   private onError(error: Error & { code?: unknown }): void {
     if (typeof error.code === 'number' && CREDENTIALS_REFUSED.has(error.code)) {
-      this.fail(`the broker refused the credentials: ${error.message}`, error);
+      this.fail('token-refused', `the broker refused the credentials: ${error.message}`, error);
       return;
     }
     this.log('debug', 'link-error', { error: error.message });
   }
 
-  private fail(message: string, cause?: unknown): void {
+  private fail(reason: TransportErrorReason, message: string, cause?: unknown): void {
     if (this.isClosed()) return;
     this.log('error', 'transport-failed', { message });
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.outbox.length = 0;
-    this.finish(new HandsetError('transport', message, { cause }));
+    this.finish(TransportError.of(reason, message, { cause, wireCode: (cause as { code?: number })?.code }));
     this.client.end(true, () => this.resolveEnded());
   }
 
@@ -417,7 +422,7 @@ class MqttTransportImpl implements MqttTransport {
           error: error.message,
         });
         if (!this.isClosed())
-          this.errors.next(new HandsetError('transport', `publish refused: ${error.message}`));
+          this.errors.next(TransportError.of('message-refused', `publish refused: ${error.message}`));
       },
     );
   }

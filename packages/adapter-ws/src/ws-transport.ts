@@ -1,13 +1,14 @@
 // The client side of the WebSocket adapter: core's SignalingTransport over a WebSocket, with hello/resume,
 // heartbeat, reconnect by policy, and an outgoing queue. Browser-safe: no Node module, the WebSocket
 // constructor comes in as an option.
-import type { Envelope, SignalingTransport, TransportStatus } from '@handset/core';
-import { encodeEnvelope } from '@handset/core';
+import type { Envelope, SignalingTransport, TransportErrorReason, TransportStatus } from '@handset/core';
+import { encodeEnvelope, TransportError } from '@handset/core';
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import { CLOSE_CODES } from './close-codes.js';
 import { classifyServerFrame, encodeControlFrame, type ServerControlFrame } from './control-frames.js';
 import { createDefaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
-import { isAuthErrorCode, SignalingError, type SignalingErrorCode } from './signaling-error.js';
+import { isAuthErrorCode } from './signaling-error.js';
+import { transportErrorOfFrame } from './wire-errors.js';
 
 // Handler parameters compare bivariantly, so both the browser's WebSocket and ws's fit this shape.
 type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
@@ -47,7 +48,7 @@ export interface WsTransportOptions {
 
 export interface WsTransport extends SignalingTransport {
   /** Failures worth reporting: refused tokens, server error frames, dropped envelopes, giving up. */
-  readonly errors$: Observable<SignalingError>;
+  readonly errors$: Observable<TransportError>;
   /** The server session this transport resumes after a reconnect (null before the first welcome). */
   readonly sessionId: string | null;
 }
@@ -64,7 +65,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
 
   const status$ = new BehaviorSubject<TransportStatus>('connecting');
   const incoming = new Subject<string>();
-  const errors = new Subject<SignalingError>();
+  const errors = new Subject<TransportError>();
 
   /** The live socket; events from any other (older) socket are ignored. */
   let socket: WebSocketLike | null = null;
@@ -90,8 +91,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     return status$.value === 'closed';
   }
 
-  function report(reason: SignalingErrorCode, message: string, cause?: unknown): void {
-    errors.next(SignalingError.of(reason, message, cause));
+  function report(reason: TransportErrorReason, message: string, cause?: unknown): void {
+    errors.next(TransportError.of(reason, message, { cause }));
   }
 
   async function connect(): Promise<void> {
@@ -137,10 +138,8 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       if (event.code === CLOSE_CODES.authRefused || authRefused) {
         // The error frame normally says why; if it was lost, the close reason carries the same code.
         if (!authRefused) {
-          const reason = isAuthErrorCode(event.reason)
-            ? (event.reason as SignalingErrorCode)
-            : 'token-bad-signature';
-          report(reason, 'the server refused the token');
+          const wireCode = isAuthErrorCode(event.reason) ? event.reason : event.code;
+          errors.next(TransportError.of('token-refused', 'the server refused the token', { wireCode }));
         }
         finish();
         return;
@@ -186,7 +185,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
         return;
       case 'error':
         if (isAuthErrorCode(frame.code)) authRefused = true;
-        report(frame.code as SignalingErrorCode, frame.message);
+        errors.next(transportErrorOfFrame(frame.code, frame.message));
         return;
       case 'shutdown':
         // The 1012 close that follows starts the reconnect.

@@ -57,10 +57,12 @@ describe('the WebSocket transport against the real server', () => {
     });
     const errors = firstValueFrom(t.errors$.pipe(toArray()));
     expect(await firstValueFrom(t.status$.pipe(toArray()))).toEqual(['connecting', 'closed']);
-    expect((await errors).map((e) => e.reason)).toEqual(['token-bad-signature']);
+    expect((await errors).map((e) => [e.code, e.reason, e.wireCode, e.permanent])).toEqual([
+      ['unauthenticated', 'token-refused', 'token-bad-signature', true],
+    ]);
   });
 
-  it('reports an expired token as token-expired', async () => {
+  it('reports an expired token as a refused token whose wire code is token-expired', async () => {
     const { server } = await setup();
     const t = createWsTransport({
       url: server.url,
@@ -69,7 +71,7 @@ describe('the WebSocket transport against the real server', () => {
     });
     const errors = firstValueFrom(t.errors$.pipe(toArray()));
     await firstValueFrom(t.status$.pipe(toArray()));
-    expect((await errors).map((e) => e.reason)).toEqual(['token-expired']);
+    expect((await errors).map((e) => [e.reason, e.wireCode])).toEqual([['token-refused', 'token-expired']]);
   });
 
   it('after a cut link, reconnects into the same session and gets what was sent to it meanwhile', async () => {

@@ -6,7 +6,6 @@ import { nanoid } from 'nanoid';
 import { firstValueFrom, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconnectContext } from '../src/reconnect-policy.js';
-import type { SignalingError } from '../src/signaling-error.js';
 import { createWsTransport, type WsTransport, type WsTransportOptions } from '../src/ws-transport.js';
 import { waitFor } from './support/harness.js';
 
@@ -192,7 +191,9 @@ describe('the WebSocket transport (client, against msw)', () => {
     const t = transport();
     const errors = firstValueFrom(t.errors$.pipe(toArray()));
     expect(await firstValueFrom(t.status$.pipe(toArray()))).toEqual(['connecting', 'closed']);
-    expect((await errors).map((e: SignalingError) => e.reason)).toEqual(['token-expired']);
+    expect((await errors).map((e) => [e.code, e.reason, e.wireCode])).toEqual([
+      ['unauthenticated', 'token-refused', 'token-expired'],
+    ]);
     expect(connections).toHaveLength(1);
   });
 
