@@ -125,7 +125,7 @@ export function generatedReadme(
 export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url));
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { callMachine } = await import('../src/call-machine.js');
+  const { callMachine } = await import('../src/call/call-machine.js');
   const { END_CODE_DESCRIPTIONS } = await import('../src/end-reason.js');
   writeFileSync(
     README_PATH,

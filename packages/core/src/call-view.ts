@@ -1,6 +1,7 @@
 // What an app sees of a call: one flat, serialisable-enough view derived from the machine's snapshot.
 import type { SnapshotFrom } from 'xstate';
-import type { CallDirection, callMachine } from './call-machine.js';
+import type { callMachine } from './call/call-machine.js';
+import type { CallDirection } from './call/context.js';
 import type { EndReason } from './end-reason.js';
 import type { MediaStreamPort } from './ports.js';
 import type { MediaKinds } from './protocol.js';

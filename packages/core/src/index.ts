@@ -1,20 +1,11 @@
-export {
-  type CallContext,
-  type CallDirection,
-  type CallEvent,
-  type CallInput,
-  type CallPorts,
-  type CallSettings,
-  type CallTimeouts,
-  callMachine,
-  DEFAULT_TIMEOUTS,
-  type UserEvent,
-} from './call-machine.js';
+// `@handset/core`: the public API — `createPhone` and what it takes and gives. The statechart itself is
+// `@handset/core/machine`; fakes and the transport conformance suite are `@handset/core/testing`.
+export { type CallDirection, type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
 export * from './call-view.js';
 export * from './end-reason.js';
 export * from './errors.js';
 export * from './phone.js';
 export * from './ports.js';
 export * from './protocol.js';
-export { type CallAddress, type RemoteEvent, routeEnvelope } from './signal-routing.js';
 export * from './transport.js';
+export * from './transport-error.js';

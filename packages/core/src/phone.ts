@@ -3,7 +3,8 @@
 import { nanoid } from 'nanoid';
 import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject } from 'rxjs';
 import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
-import { type CallTimeouts, callMachine, DEFAULT_TIMEOUTS } from './call-machine.js';
+import { callMachine } from './call/call-machine.js';
+import { type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
 import { type CallState, type CallView, callViewOf } from './call-view.js';
 import type { EndReason } from './end-reason.js';
 import { HandsetError } from './errors.js';

@@ -1,5 +1,6 @@
 // The signaling protocol: message types, version, limits, and the one validator that turns untrusted
-// input into a typed envelope or a typed error. Nothing else in Handset parses JSON from the network.
+// input into a typed envelope or a typed error. Nothing else parses an envelope; adapters parse only their
+// own control frames (adapter-ws's `control-frames.ts`) and the token package its own tokens.
 import * as v from 'valibot';
 import { HandsetError } from './errors.js';
 

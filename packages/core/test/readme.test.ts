@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generatedReadme, README_PATH } from '../scripts/state-diagram.js';
-import { callMachine, END_CODE_DESCRIPTIONS } from '../src/index.js';
+import { callMachine } from '../src/call/index.js';
+import { END_CODE_DESCRIPTIONS } from '../src/index.js';
 
 describe('packages/core/README.md', () => {
   it('shows the state diagram and end reasons of the machine as it is (run `pnpm diagram` after a change)', () => {

@@ -1,6 +1,7 @@
 // The contact-video page: log in, call, answer, hang up, with the call's statechart drawn beside it.
 // Everything about the call comes from @handset/core's `createPhone`; this file only wires it to the DOM.
-import { type CallView, callMachine, createPhone, HandsetError, type Phone } from '@handset/core';
+import { type CallView, createPhone, HandsetError, type Phone } from '@handset/core';
+import { callMachine } from '@handset/core/machine';
 import type { InspectionEvent, Observer } from 'xstate';
 import { createBrowserPorts } from './browser-ports.js';
 import { describeCallState } from './call-status-text.js';

@@ -1,5 +1,5 @@
 // The statechart panel's model: what it reads off `callMachine`, and which boxes a snapshot lights up.
-import { callMachine } from '@handset/core';
+import { callMachine } from '@handset/core/machine';
 import { describe, expect, test } from 'vitest';
 import { activeStateIds, type ChartState, chartOf, describeTrigger } from '../src/statechart-model.js';
 

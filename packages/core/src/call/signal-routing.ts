@@ -1,6 +1,6 @@
 // Decides whether a validated envelope concerns the call a machine holds, and turns it into that
 // machine's typed `remote.*` event. Messages for other calls, other devices or from third parties stop here.
-import type { Envelope, EnvelopeOf } from './protocol.js';
+import type { Envelope, EnvelopeOf } from '../protocol.js';
 
 export type RemoteEvent =
   | { type: 'remote.invite'; envelope: EnvelopeOf<'invite'> }

@@ -9,8 +9,8 @@ import type {
   MediaTrackPort,
   PeerConnectionPort,
   TrackEventPort,
-} from './ports.js';
-import type { IceCandidateInit, MediaKinds, SessionDescription } from './protocol.js';
+} from '../ports.js';
+import type { IceCandidateInit, MediaKinds, SessionDescription } from '../protocol.js';
 
 /** A remote description the peer connection refused: the peer sent SDP we cannot use. */
 export class RemoteDescriptionError extends Error {

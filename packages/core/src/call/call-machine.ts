@@ -1,0 +1,279 @@
+// The life of one call, from idle to ended, as a single statechart. It owns the peer connection, the local
+// media and the ICE trickle; every name below is implemented in call-setup.ts.
+import { and } from 'xstate';
+import { callSetup, endAsPeerSaid, endWith, endWithMediaError, hangUpWith, outputOf } from './call-setup.js';
+import { connectedState } from './connected-state.js';
+import { initialContext } from './context.js';
+import { isCallingUnanswered } from './guards.js';
+
+const ended = '#call.ended';
+
+export const callMachine = callSetup.createMachine({
+  id: 'call',
+  context: ({ input }) => initialContext(input),
+  on: { signal: { actions: 'routeSignal' } },
+  initial: 'idle',
+  states: {
+    idle: {
+      on: {
+        'user.call': { target: 'active.acquiringMedia', actions: 'startOutgoingCall' },
+        'remote.invite': {
+          guard: 'isInviteAlive',
+          target: 'active.incoming',
+          actions: 'acceptIncomingInvite',
+        },
+      },
+    },
+    active: {
+      entry: 'createPeerConnection',
+      exit: 'closePeerConnection',
+      invoke: { src: 'watchPeerConnection', input: ({ context }) => ({ pc: context.pc! }) },
+      on: {
+        'remote.invite': [
+          {
+            guard: and([isCallingUnanswered, 'isInviteFromPeer', 'hasLesserCallId']),
+            target: '.answering',
+            reenter: true,
+            // Our dropped invite may be ringing the peer's other devices: cancel it before moving on.
+            actions: ['sendCancel', 'adoptCrossingInvite'],
+          },
+          // Glare won, or the same invite delivered twice: nothing to say.
+          { guard: and([isCallingUnanswered, 'isInviteFromPeer']) },
+          { guard: 'isRepeatOfThisCall' },
+          { actions: 'replyBusy' },
+        ],
+        'remote.hangup': { target: ended, actions: { type: 'end', params: endAsPeerSaid } },
+        'remote.cancel': { target: ended, actions: endWith('cancelled', 'remote') },
+        'remote.candidates': { actions: 'bufferRemoteCandidates' },
+        'pc.candidate': [
+          { guard: 'isBatchWindowOpen', actions: 'queueLocalCandidate' },
+          { actions: ['queueLocalCandidate', 'cancelCandidateFlush', 'scheduleCandidateFlush'] },
+        ],
+        'pc.candidatesEnd': [
+          { guard: 'isBatchWindowOpen', actions: 'markGatheringComplete' },
+          { actions: ['markGatheringComplete', 'cancelCandidateFlush', 'scheduleCandidateFlush'] },
+        ],
+        'candidates.flush': { actions: ['sendQueuedCandidates', 'clearQueuedCandidates'] },
+        'pc.track': { actions: 'storeRemoteStream' },
+        'user.hangup': {
+          target: ended,
+          actions: hangUpWith('normal', 'hangup', 'local'),
+        },
+      },
+      initial: 'acquiringMedia',
+      states: {
+        acquiringMedia: {
+          invoke: {
+            src: 'acquireMedia',
+            input: ({ context }) => ({ getUserMedia: context.ports.getUserMedia, media: context.media }),
+            onDone: { target: 'outgoing', actions: { type: 'storeLocalStream', params: outputOf } },
+            onError: [
+              {
+                guard: 'isPermissionDenied',
+                target: ended,
+                actions: { type: 'end', params: endWithMediaError('media-denied') },
+              },
+              { target: ended, actions: { type: 'end', params: endWithMediaError('media-failed') } },
+            ],
+          },
+          on: { 'user.hangup': { target: ended, actions: endWith('cancelled', 'local') } },
+        },
+        outgoing: {
+          after: {
+            inviteTimeout: {
+              target: ended,
+              actions: ['sendCancel', endWith('no-answer', 'local')],
+            },
+          },
+          on: {
+            'user.hangup': {
+              target: ended,
+              actions: ['sendCancel', endWith('cancelled', 'local')],
+            },
+            // The callee's other devices may still be ringing: cancel them.
+            'remote.reject': {
+              target: ended,
+              actions: ['sendCancel', { type: 'end', params: endAsPeerSaid }],
+            },
+            'remote.unavailable': { target: ended, actions: endWith('unavailable', 'remote') },
+            'remote.answer': {
+              target: 'connecting',
+              actions: ['bindAnsweringDevice', 'announceSelectedAnswer'],
+            },
+          },
+          initial: 'dialing',
+          states: {
+            dialing: {
+              initial: 'creatingOffer',
+              states: {
+                creatingOffer: {
+                  invoke: {
+                    src: 'createOffer',
+                    input: ({ context }) => ({ pc: context.pc!, stream: context.localStream! }),
+                    onDone: {
+                      target: 'inviting',
+                      actions: [
+                        { type: 'sendInvite', params: outputOf },
+                        'sendQueuedCandidates',
+                        'clearQueuedCandidates',
+                      ],
+                    },
+                    onError: {
+                      target: ended,
+                      actions: endWith('negotiation-failed', 'local'),
+                    },
+                  },
+                  on: {
+                    // Nothing was sent yet: the peer needs no word from us.
+                    'user.hangup': { target: ended, actions: endWith('cancelled', 'local') },
+                    // Candidates wait until the invite carrying our offer is out.
+                    'candidates.flush': {},
+                  },
+                },
+                inviting: { on: { 'remote.ringing': { target: '#call.active.outgoing.ringing' } } },
+              },
+            },
+            ringing: {},
+          },
+        },
+        incoming: {
+          entry: 'sendRinging',
+          after: {
+            // The caller's invite ran out without a cancel reaching us: a missed call.
+            inviteLifetime: { target: ended, actions: endWith('no-answer', 'remote') },
+          },
+          on: {
+            'user.answer': { target: 'answering', actions: 'chooseMedia' },
+            'user.reject': {
+              target: ended,
+              actions: ['sendDeclined', endWith('declined', 'local')],
+            },
+            'user.hangup': {
+              target: ended,
+              actions: ['sendDeclined', endWith('declined', 'local')],
+            },
+            'remote.answerSelected': {
+              guard: 'isAnsweredElsewhere',
+              target: ended,
+              actions: endWith('answered-elsewhere', 'remote'),
+            },
+          },
+        },
+        answering: {
+          on: {
+            'remote.answerSelected': {
+              guard: 'isAnsweredElsewhere',
+              target: ended,
+              actions: endWith('answered-elsewhere', 'remote'),
+            },
+            'candidates.flush': {},
+          },
+          initial: 'acquiringMedia',
+          states: {
+            acquiringMedia: {
+              always: { guard: 'hasLocalMedia', target: 'creatingAnswer' },
+              invoke: {
+                src: 'acquireMedia',
+                input: ({ context }) => ({ getUserMedia: context.ports.getUserMedia, media: context.media }),
+                onDone: { target: 'creatingAnswer', actions: { type: 'storeLocalStream', params: outputOf } },
+                onError: [
+                  {
+                    guard: 'isPermissionDenied',
+                    target: ended,
+                    actions: [
+                      { type: 'sendHangup', params: { reason: 'media-failed' } },
+                      { type: 'end', params: endWithMediaError('media-denied') },
+                    ],
+                  },
+                  {
+                    target: ended,
+                    actions: [
+                      { type: 'sendHangup', params: { reason: 'media-failed' } },
+                      { type: 'end', params: endWithMediaError('media-failed') },
+                    ],
+                  },
+                ],
+              },
+            },
+            creatingAnswer: {
+              invoke: {
+                src: 'createAnswer',
+                input: ({ context }) => ({
+                  pc: context.pc!,
+                  stream: context.localStream!,
+                  offerSdp: context.remoteOfferSdp!,
+                }),
+                onDone: {
+                  target: '#call.active.connecting.checking',
+                  actions: [
+                    { type: 'sendAnswer', params: outputOf },
+                    'sendQueuedCandidates',
+                    'clearQueuedCandidates',
+                    'addBufferedRemoteCandidates',
+                    'clearBufferedRemoteCandidates',
+                  ],
+                },
+                onError: [
+                  {
+                    guard: 'isRemoteDescriptionRefused',
+                    target: ended,
+                    actions: hangUpWith('protocol-error', 'protocol-error', 'remote'),
+                  },
+                  {
+                    target: ended,
+                    actions: hangUpWith('negotiation-failed', 'negotiation-failed', 'local'),
+                  },
+                ],
+              },
+            },
+          },
+        },
+        connecting: {
+          after: {
+            connectTimeout: {
+              target: ended,
+              actions: hangUpWith('connection-failed', 'connection-failed', 'local'),
+            },
+          },
+          initial: 'applyingAnswer',
+          states: {
+            applyingAnswer: {
+              invoke: {
+                src: 'applyRemoteAnswer',
+                input: ({ context, event }) => ({
+                  pc: context.pc!,
+                  sdp: event.type === 'remote.answer' ? event.envelope.sdp : '',
+                }),
+                onDone: {
+                  target: 'checking',
+                  actions: ['addBufferedRemoteCandidates', 'clearBufferedRemoteCandidates'],
+                },
+                onError: {
+                  target: ended,
+                  actions: hangUpWith('protocol-error', 'protocol-error', 'remote'),
+                },
+              },
+            },
+            checking: {
+              always: { guard: 'isIceAlreadyUp', target: '#call.active.connected' },
+              on: {
+                'remote.candidates': { actions: 'addRemoteCandidates' },
+                'pc.iceState': [
+                  { guard: 'isIceUp', target: '#call.active.connected' },
+                  {
+                    guard: 'isIceFailed',
+                    target: ended,
+                    actions: hangUpWith('connection-failed', 'connection-failed', 'local'),
+                  },
+                ],
+              },
+            },
+          },
+        },
+        connected: connectedState,
+      },
+    },
+    ended: { type: 'final', entry: 'stopLocalMedia' },
+  },
+  output: ({ context }) => context.endReason,
+});

@@ -1,0 +1,235 @@
+// The call machine's vocabulary: every action, guard, actor and delay the chart (call-machine.ts) refers
+// to by name, implemented once here.
+import { assertEvent, assign, cancel, raise, setup } from 'xstate';
+import type { EndCode, EndedBy, EndReason } from '../end-reason.js';
+import type { HangupReason, IceCandidateInit, SessionDescription } from '../protocol.js';
+import {
+  answerOf,
+  answerSelectedOf,
+  busyReplyTo,
+  cancelOf,
+  candidatesOf,
+  declineOf,
+  hangupOf,
+  inviteOf,
+  negotiationOf,
+  ringingOf,
+} from './call-messages.js';
+import type { CallContext, CallInput } from './context.js';
+import type { CallEvent } from './events.js';
+import { errorName, guards, remainingLifetime } from './guards.js';
+import {
+  acquireMedia,
+  answerRenegotiation,
+  applyRemoteAnswer,
+  createAnswer,
+  createOffer,
+  createRenegotiationOffer,
+  type RenegotiationOutput,
+  stopTracks,
+  watchPeerConnection,
+} from './negotiation.js';
+import { routeEnvelope } from './signal-routing.js';
+
+export interface EndParams {
+  code: EndCode;
+  by: EndedBy;
+  detail?: string | undefined;
+}
+
+const HANGUP_END_CODES: Record<HangupReason, EndCode> = {
+  normal: 'hangup',
+  'connection-failed': 'connection-failed',
+  'negotiation-failed': 'negotiation-failed',
+  'protocol-error': 'protocol-error',
+  'media-failed': 'media-failed',
+};
+
+/** The end the peer announced: its hang-up reason, or its reject reason. */
+export const endAsPeerSaid = ({ event }: { event: CallEvent }): EndParams => {
+  assertEvent(event, ['remote.hangup', 'remote.reject']);
+  if (event.type === 'remote.hangup') return { code: HANGUP_END_CODES[event.envelope.reason], by: 'remote' };
+  return { code: event.envelope.reason === 'busy' ? 'busy' : 'declined', by: 'remote' };
+};
+
+/** A getUserMedia failure, with the platform's error name as detail. */
+export const endWithMediaError =
+  (code: 'media-denied' | 'media-failed') =>
+  ({ event }: { event: { error?: unknown } }): EndParams => ({
+    code,
+    by: 'local',
+    detail: errorName(event.error),
+  });
+
+/** The chart's shorthand for the `end` action with a fixed reason. */
+export const endWith = (code: EndCode, by: EndedBy) => ({ type: 'end', params: { code, by } }) as const;
+
+/** The chart's shorthand for: tell the peer why we hang up, then end with the matching reason. */
+export const hangUpWith = (reason: HangupReason, code: EndCode, by: EndedBy) =>
+  [{ type: 'sendHangup', params: { reason } }, endWith(code, by)] as const;
+
+/** The output of a promise actor, as an action parameter. */
+export const outputOf = <T>({ event }: { event: { output: T } }): T => event.output;
+
+function addRemoteCandidates(context: CallContext, candidates: readonly IceCandidateInit[]): void {
+  const pc = context.pc!;
+  for (const candidate of candidates) {
+    // A candidate the connection refuses (garbage from the peer, or one for a stale ICE generation)
+    // must not end the call: other candidates may still connect it.
+    pc.addIceCandidate(candidate).catch((error: unknown) =>
+      context.ports.reportError(context.ports.candidateRejected(error)),
+    );
+  }
+}
+
+export const callSetup = setup({
+  types: {
+    context: {} as CallContext,
+    events: {} as CallEvent,
+    input: {} as CallInput,
+  },
+  actors: {
+    acquireMedia,
+    createOffer,
+    createAnswer,
+    applyRemoteAnswer,
+    createRenegotiationOffer,
+    answerRenegotiation,
+    watchPeerConnection,
+  },
+  delays: {
+    inviteTimeout: ({ context }) => context.settings.timeouts.inviteMs,
+    inviteLifetime: ({ context }) => context.inviteRemainingMs,
+    connectTimeout: ({ context }) => context.settings.timeouts.connectMs,
+    iceDisconnectGrace: ({ context }) => context.settings.timeouts.iceDisconnectGraceMs,
+    iceRestartTimeout: ({ context }) => context.settings.timeouts.iceRestartMs,
+    candidateBatchWindow: ({ context }) => context.settings.timeouts.candidateBatchMs,
+  },
+  guards,
+  actions: {
+    /** Hands a validated envelope to this call as a typed `remote.*` event, or drops it if it is not ours. */
+    routeSignal: ({ context, event, self }) => {
+      assertEvent(event, 'signal');
+      const routed = routeEnvelope(
+        {
+          deviceId: context.settings.deviceId,
+          callId: context.callId,
+          peerId: context.peerId,
+          peerDevice: context.peerDevice,
+        },
+        event.envelope,
+      );
+      if (routed) self.send(routed);
+    },
+    startOutgoingCall: assign(({ event }) => {
+      assertEvent(event, 'user.call');
+      return {
+        callId: event.callId,
+        peerId: event.peerId,
+        media: event.media,
+        direction: 'outgoing' as const,
+      };
+    }),
+    acceptIncomingInvite: assign(({ event }) => {
+      assertEvent(event, 'remote.invite');
+      const invite = event.envelope;
+      return {
+        callId: invite.callId,
+        peerId: invite.from,
+        peerDevice: invite.fromDevice,
+        media: invite.media,
+        direction: 'incoming' as const,
+        remoteOfferSdp: invite.sdp,
+        inviteRemainingMs: remainingLifetime(invite),
+      };
+    }),
+    /** Glare lost: our own invite is dropped and the peer's becomes the call, answered without asking. */
+    adoptCrossingInvite: assign(({ event }) => {
+      assertEvent(event, 'remote.invite');
+      const invite = event.envelope;
+      return {
+        callId: invite.callId,
+        peerDevice: invite.fromDevice,
+        direction: 'incoming' as const,
+        remoteOfferSdp: invite.sdp,
+        pendingRemoteCandidates: [],
+        queuedLocalCandidates: [],
+        localGatheringComplete: false,
+      };
+    }),
+    chooseMedia: assign(({ context, event }) => {
+      assertEvent(event, 'user.answer');
+      return { media: event.media ?? context.media };
+    }),
+    createPeerConnection: assign({ pc: ({ context }) => context.ports.createPeerConnection() }),
+    closePeerConnection: ({ context }) => context.pc?.close(),
+    storeLocalStream: assign((_, stream: MediaStreamPortParam) => ({ localStream: stream })),
+    stopLocalMedia: ({ context }) => stopTracks(context.localStream),
+    storeRemoteStream: assign(({ event }) => {
+      assertEvent(event, 'pc.track');
+      return { remoteStream: event.stream };
+    }),
+    sendInvite: ({ context }, offer: SessionDescription) => context.ports.send(inviteOf(context, offer)),
+    sendRinging: ({ context }) => context.ports.send(ringingOf(context)),
+    sendAnswer: ({ context }, answer: SessionDescription) => context.ports.send(answerOf(context, answer)),
+    /** Binds the call to the device that answered first. */
+    bindAnsweringDevice: assign(({ event }) => {
+      assertEvent(event, 'remote.answer');
+      return { peerDevice: event.envelope.fromDevice };
+    }),
+    /** Tells every device of the callee which one answered; the others stop ringing. */
+    announceSelectedAnswer: ({ context }) => context.ports.send(answerSelectedOf(context)),
+    sendDeclined: ({ context }) => context.ports.send(declineOf(context)),
+    /** To every device of the peer: ours may be ringing on more than one. */
+    sendCancel: ({ context }) => context.ports.send(cancelOf(context)),
+    replyBusy: ({ context, event }) => {
+      assertEvent(event, 'remote.invite');
+      context.ports.send(busyReplyTo(context, event.envelope));
+    },
+    sendHangup: ({ context }, { reason }: { reason: HangupReason }) =>
+      context.ports.send(hangupOf(context, reason)),
+    sendNegotiation: ({ context }, output: RenegotiationOutput) =>
+      context.ports.send(negotiationOf(context, output)),
+    queueLocalCandidate: assign(({ context, event }) => {
+      assertEvent(event, 'pc.candidate');
+      return { queuedLocalCandidates: [...context.queuedLocalCandidates, event.candidate] };
+    }),
+    markGatheringComplete: assign({ localGatheringComplete: true }),
+    /**
+     * A window opened earlier may still be pending though its candidates already left with our
+     * description. XState does not clear a timer whose delayed-event id is reused: the old one would
+     * outlive the call, so it is cancelled before a new window opens.
+     */
+    cancelCandidateFlush: cancel('candidates.flush'),
+    /** Opens the batch window; candidates gathered while it is open ride along. */
+    scheduleCandidateFlush: raise({ type: 'candidates.flush' } as const, {
+      delay: 'candidateBatchWindow',
+      id: 'candidates.flush',
+    }),
+    sendQueuedCandidates: ({ context }) => {
+      if (context.queuedLocalCandidates.length === 0 && !context.localGatheringComplete) return;
+      context.ports.send(candidatesOf(context));
+    },
+    clearQueuedCandidates: assign({ queuedLocalCandidates: [], localGatheringComplete: false }),
+    bufferRemoteCandidates: assign(({ context, event }) => {
+      assertEvent(event, 'remote.candidates');
+      return { pendingRemoteCandidates: [...context.pendingRemoteCandidates, ...event.envelope.candidates] };
+    }),
+    addRemoteCandidates: ({ context, event }) => {
+      assertEvent(event, 'remote.candidates');
+      addRemoteCandidates(context, event.envelope.candidates);
+    },
+    addBufferedRemoteCandidates: ({ context }) =>
+      addRemoteCandidates(context, context.pendingRemoteCandidates),
+    clearBufferedRemoteCandidates: assign({ pendingRemoteCandidates: [] }),
+    countIceRestart: assign({ iceRestartAttempts: ({ context }) => context.iceRestartAttempts + 1 }),
+    resetIceRestarts: assign({ iceRestartAttempts: 0 }),
+    requestIceRestart: raise({ type: 'negotiation.restartIce' } as const),
+    /** Records why the call ended; every path into `ended` runs it once. */
+    end: assign((_, { code, by, detail }: EndParams) => ({
+      endReason: (detail === undefined ? { code, by } : { code, by, detail }) satisfies EndReason,
+    })),
+  },
+});
+
+type MediaStreamPortParam = NonNullable<CallContext['localStream']>;

@@ -1,0 +1,123 @@
+// A call in progress: two regions side by side — the ICE connection (with its restarts) and SDP
+// renegotiation (perfect negotiation) — each with a bound on every wait.
+import { and } from 'xstate';
+import { callSetup, hangUpWith, outputOf } from './call-setup.js';
+
+const ended = '#call.ended';
+
+export const connectedState = callSetup.createStateConfig({
+  type: 'parallel',
+  on: { 'remote.candidates': { actions: 'addRemoteCandidates' } },
+  states: {
+    ice: {
+      initial: 'stable',
+      states: {
+        stable: {
+          on: {
+            'pc.iceState': [
+              { guard: 'isIceDisconnected', target: 'interrupted' },
+              { guard: 'isIceFailed', target: 'reconnecting' },
+            ],
+          },
+        },
+        interrupted: {
+          after: { iceDisconnectGrace: 'reconnecting' },
+          on: {
+            'pc.iceState': [
+              { guard: 'isIceUp', target: 'stable' },
+              { guard: 'isIceFailed', target: 'reconnecting' },
+            ],
+          },
+        },
+        reconnecting: {
+          entry: ['countIceRestart', 'requestIceRestart'],
+          after: {
+            iceRestartTimeout: [
+              { guard: 'hasIceRestartsLeft', target: 'reconnecting', reenter: true },
+              {
+                target: ended,
+                actions: hangUpWith('connection-failed', 'connection-failed', 'local'),
+              },
+            ],
+          },
+          on: { 'pc.iceState': { guard: 'isIceUp', target: 'stable', actions: 'resetIceRestarts' } },
+        },
+      },
+    },
+    negotiation: {
+      initial: 'stable',
+      states: {
+        stable: {
+          on: {
+            'negotiation.restartIce': 'offering',
+            'pc.negotiationNeeded': 'offering',
+            'remote.negotiate': { guard: 'isRemoteOffer', target: 'answering' },
+          },
+        },
+        offering: {
+          invoke: {
+            src: 'createRenegotiationOffer',
+            input: ({ context, event }) => ({
+              pc: context.pc!,
+              iceRestart: event.type === 'negotiation.restartIce',
+            }),
+            onDone: { target: 'awaitingAnswer', actions: { type: 'sendNegotiation', params: outputOf } },
+            onError: {
+              target: ended,
+              actions: hangUpWith('negotiation-failed', 'negotiation-failed', 'local'),
+            },
+          },
+          on: {
+            'remote.negotiate': { guard: and(['isRemoteOffer', 'isPolitePeer']), target: 'answering' },
+          },
+        },
+        awaitingAnswer: {
+          on: {
+            'remote.negotiate': [
+              { guard: 'isRemoteAnswer', target: 'applyingAnswer' },
+              // Offers crossed: the polite side yields, the impolite side ignores the peer's offer.
+              { guard: and(['isRemoteOffer', 'isPolitePeer']), target: 'answering' },
+            ],
+            // The previous restart offer got no answer (signaling was down too): offer again.
+            'negotiation.restartIce': 'offering',
+          },
+        },
+        applyingAnswer: {
+          invoke: {
+            src: 'applyRemoteAnswer',
+            input: ({ context, event }) => ({
+              pc: context.pc!,
+              sdp: event.type === 'remote.negotiate' ? event.envelope.description.sdp : '',
+            }),
+            onDone: 'stable',
+            onError: {
+              target: ended,
+              actions: hangUpWith('protocol-error', 'protocol-error', 'remote'),
+            },
+          },
+        },
+        answering: {
+          invoke: {
+            src: 'answerRenegotiation',
+            input: ({ context, event }) => ({
+              pc: context.pc!,
+              sdp: event.type === 'remote.negotiate' ? event.envelope.description.sdp : '',
+            }),
+            onDone: { target: 'stable', actions: { type: 'sendNegotiation', params: outputOf } },
+            onError: [
+              {
+                guard: 'isRemoteDescriptionRefused',
+                target: ended,
+                actions: hangUpWith('protocol-error', 'protocol-error', 'remote'),
+              },
+              {
+                target: ended,
+                actions: hangUpWith('negotiation-failed', 'negotiation-failed', 'local'),
+              },
+            ],
+          },
+        },
+      },
+    },
+  },
+});

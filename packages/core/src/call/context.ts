@@ -1,0 +1,100 @@
+// What one call machine is given (settings, ports) and what it keeps while it runs (context): data only —
+// where the call is lives in the chart's states, never in flags here.
+import type { EndReason } from '../end-reason.js';
+import type { HandsetError } from '../errors.js';
+import type { GetUserMedia, MediaStreamPort, PeerConnectionPort } from '../ports.js';
+import type { EnvelopeDraft, IceCandidateInit, MediaKinds } from '../protocol.js';
+
+export interface CallTimeouts {
+  /** How long the caller waits for an answer; also the lifetime written into the invite. */
+  inviteMs: number;
+  /** From answer to ICE connected. */
+  connectMs: number;
+  /** How long ICE may stay `disconnected` before an ICE restart starts. */
+  iceDisconnectGraceMs: number;
+  /** How long one ICE restart may take before the next one (or giving up). */
+  iceRestartMs: number;
+  /** Local candidates gathered within this window travel in one message. */
+  candidateBatchMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: CallTimeouts = {
+  inviteMs: 30_000,
+  connectMs: 30_000,
+  iceDisconnectGraceMs: 2_000,
+  iceRestartMs: 10_000,
+  candidateBatchMs: 20,
+};
+
+export interface CallSettings {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly timeouts: CallTimeouts;
+  /** ICE restarts tried, one after another, before the call ends as `connection-failed`. */
+  readonly maxIceRestarts: number;
+}
+
+/** What the machine may do to the world. The phone builds these from the user's options. */
+export interface CallPorts {
+  /** Sends a message; the port adds the protocol version and a message id. Never throws. */
+  send(draft: EnvelopeDraft): void;
+  createPeerConnection(): PeerConnectionPort;
+  getUserMedia: GetUserMedia;
+  /** Problems that do not end the call (a remote candidate refused...) but that the app should hear of. */
+  reportError(error: HandsetError): void;
+  candidateRejected(error: unknown): HandsetError;
+}
+
+export interface CallInput {
+  settings: CallSettings;
+  ports: CallPorts;
+}
+
+export type CallDirection = 'outgoing' | 'incoming';
+
+export interface CallContext {
+  readonly settings: CallSettings;
+  readonly ports: CallPorts;
+  callId: string | null;
+  direction: CallDirection | null;
+  peerId: string | null;
+  peerDevice: string | null;
+  media: MediaKinds;
+  /** The caller's offer, kept from the invite until the user answers. */
+  remoteOfferSdp: string | null;
+  /** How long the invite we are ringing for still has to live, measured on arrival. */
+  inviteRemainingMs: number;
+  pc: PeerConnectionPort | null;
+  localStream: MediaStreamPort | null;
+  remoteStream: MediaStreamPort | null;
+  /** Remote candidates that arrived before the remote description they belong to. */
+  pendingRemoteCandidates: IceCandidateInit[];
+  /** Local candidates waiting for the batch window to close (or for our description to be sent). */
+  queuedLocalCandidates: IceCandidateInit[];
+  /** The last local candidate has been gathered; the next batch carries `end: true`. */
+  localGatheringComplete: boolean;
+  iceRestartAttempts: number;
+  endReason: EndReason | null;
+}
+
+export function initialContext({ settings, ports }: CallInput): CallContext {
+  return {
+    settings,
+    ports,
+    callId: null,
+    direction: null,
+    peerId: null,
+    peerDevice: null,
+    media: { audio: true, video: true },
+    remoteOfferSdp: null,
+    inviteRemainingMs: 0,
+    pc: null,
+    localStream: null,
+    remoteStream: null,
+    pendingRemoteCandidates: [],
+    queuedLocalCandidates: [],
+    localGatheringComplete: false,
+    iceRestartAttempts: 0,
+    endReason: null,
+  };
+}

@@ -1,0 +1,20 @@
+// `@handset/core/machine`: the call statechart and its parts, for tools and tests that drive or draw the
+// machine itself. Apps use `createPhone` from `@handset/core` instead.
+export { callMachine } from './call-machine.js';
+export {
+  type CallContext,
+  type CallDirection,
+  type CallInput,
+  type CallPorts,
+  type CallSettings,
+  type CallTimeouts,
+  DEFAULT_TIMEOUTS,
+} from './context.js';
+export type { CallEvent, CallEventOf, CallEventType, UserEvent } from './events.js';
+export { remainingLifetime } from './guards.js';
+export {
+  type PeerConnectionSignal,
+  RemoteDescriptionError,
+  type RenegotiationOutput,
+} from './negotiation.js';
+export { type CallAddress, type RemoteEvent, routeEnvelope } from './signal-routing.js';
