@@ -13,8 +13,19 @@ let server: SignalServer;
 let mallory: RawClient;
 const phones = createWeriftPhones();
 beforeAll(async () => {
-  // A generous rate so the fuzz exercises parsing and routing rather than the rate limiter.
-  server = await startTestServer({ limits: { messagesPerSecond: 10_000, messageBurst: 10_000 } });
+  // Generous rates and no bad-frame cutoff, so the fuzz exercises parsing and routing rather than the
+  // limits (each has its own test in limits.test.ts).
+  server = await startTestServer({
+    limits: {
+      messagesPerSecond: 10_000,
+      messageBurst: 10_000,
+      userMessagesPerSecond: 10_000,
+      userMessageBurst: 10_000,
+      addressMessagesPerSecond: 10_000,
+      addressMessageBurst: 10_000,
+      badFramesBeforeClose: 1_000_000,
+    },
+  });
   mallory = await rawClient(server, { token: server.issueToken('mallory') });
 });
 afterEach(() => phones.closeAll());

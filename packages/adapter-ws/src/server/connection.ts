@@ -1,5 +1,5 @@
-// One client socket: handshake, rate limit, frame classification, then hand-off to the server's
-// router. Every bad input is answered here, once, and never leaves this connection.
+// One client socket: handshake, token lifetime, rate and byte budgets, send-buffer bound, frame
+// classification, then hand-off to the server's router. Every bad input is answered here, once.
 import { decodeEnvelope, type Envelope } from '@handset/core';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES } from '../close-codes.js';
@@ -10,17 +10,20 @@ import {
   errorFrame,
 } from '../control-frames.js';
 import type { SignalingError, SignalingErrorCode } from '../signaling-error.js';
+import type { AdmissionTicket } from './admission.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, TokenBucket, TrafficBudget } from './rate-limiter.js';
 import type { Session, SessionLink } from './sessions.js';
 
 /** What a connection needs from the server it belongs to. */
 export interface ConnectionHost {
   readonly limits: SignalServerLimits;
   readonly log: Log;
-  /** The token verified, with a refusal already mapped to the adapter's auth codes. */
-  authenticate(token: string): { ok: true; userId: string } | { ok: false; error: SignalingError };
+  /** The token verified (`expiresAt` in ms), with a refusal already mapped to the adapter's auth codes. */
+  authenticate(
+    token: string,
+  ): { ok: true; userId: string; expiresAt: number } | { ok: false; error: SignalingError };
   openSession(
     userId: string,
     sessionId: string | undefined,
@@ -34,28 +37,49 @@ export interface ConnectionHost {
 
 /** Bad frames logged per connection; past this a hostile client cannot flood the log. */
 const MAX_LOGGED_BAD_FRAMES = 5;
+/** setTimeout fires at once for delays past 2^31-1 ms: a long-lived token's timer is re-armed instead. */
+const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * A client that does not answer our close frame (it is not reading, or never meant to) is cut this long
+ * after it, instead of ws's 30 s: a closed slow consumer or evicted pending socket must not hold on.
+ */
+const CLOSE_DEADLINE_MS = 5_000;
 
 export class Connection {
   private state: 'handshake' | 'open' | 'closed' = 'handshake';
   private session: Session | null = null;
   private chain: Promise<void> = Promise.resolve();
   private badFrames = 0;
+  /** Bad frames this connection may still send before it is closed (refills one per second). */
+  private readonly badFrameAllowance: TokenBucket;
   private finished = false;
   private readonly rate: RateLimiter;
   private readonly handshakeTimer: ReturnType<typeof setTimeout>;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  private closeDeadline: ReturnType<typeof setTimeout> | null = null;
+  /** When the token this connection logged in with expires (ms); frames after it are not relayed. */
+  private expiresAt = Number.POSITIVE_INFINITY;
   readonly link: SessionLink;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly host: ConnectionHost,
     readonly remote: string,
+    private readonly ticket: AdmissionTicket,
   ) {
     const { limits } = host;
     this.rate = new RateLimiter(
-      limits.messagesPerSecond,
-      limits.messageBurst,
+      new TrafficBudget(
+        { perSecond: limits.messagesPerSecond, burst: limits.messageBurst },
+        { perSecond: limits.bytesPerSecond, burst: limits.byteBurst },
+      ),
       limits.rateViolationsBeforeClose,
+    );
+    this.rate.share(ticket.addressBudget);
+    this.badFrameAllowance = new TokenBucket({ perSecond: 1, burst: limits.badFramesBeforeClose });
+    ticket.onEvict(() =>
+      this.refuse('server-busy', 'too many connections are waiting to log in', CLOSE_CODES.tryAgainLater),
     );
     this.link = { send: (frame) => this.send(frame), close: (code, reason) => this.close(code, reason) };
     this.handshakeTimer = setTimeout(
@@ -78,7 +102,13 @@ export class Connection {
   }
 
   send(frame: string): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame);
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // A client that does not read would make the server hold everything sent to it: close it instead.
+    if (this.socket.bufferedAmount + frame.length > this.host.limits.maxBufferedBytes) {
+      this.slowConsumer();
+      return;
+    }
+    this.socket.send(frame);
   }
 
   /** Graceful shutdown: tell the client, then close with 1012 so it reconnects elsewhere or later. */
@@ -92,6 +122,7 @@ export class Connection {
     this.state = 'closed';
     this.stopTimers();
     this.socket.close(code, reason);
+    this.closeDeadline = setTimeout(() => this.socket.terminate(), CLOSE_DEADLINE_MS);
   }
 
   terminate(): void {
@@ -103,14 +134,15 @@ export class Connection {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
     this.idleTimer?.refresh();
-    const verdict = this.rate.take();
+    // Charged before any decoding: a rejected frame costs a length and a few subtractions.
+    const verdict = this.rate.take(frameBytes(data));
     if (verdict === 'close') {
       this.refuse('rate-limited', 'rate limit exceeded persistently', CLOSE_CODES.policyViolation);
       return;
     }
     if (verdict !== 'accept') {
       if (verdict === 'drop-and-warn')
-        this.badFrame('rate-limited', 'rate limit exceeded; frames are being dropped');
+        this.badFrame('rate-limited', 'rate limit exceeded; frames are being dropped', undefined, false);
       return;
     }
     if (isBinary) {
@@ -129,6 +161,11 @@ export class Connection {
 
   private async handle(text: string): Promise<void> {
     if (this.state === 'closed') return;
+    if (this.state === 'open' && Date.now() >= this.expiresAt) {
+      // The timer may run late on a busy loop; a frame that arrives after expiry is never relayed.
+      this.expire();
+      return;
+    }
     const classified = classifyClientFrame(text);
     if (this.state === 'handshake') {
       if (classified.type === 'control' && classified.frame.kind === 'hello') {
@@ -196,6 +233,9 @@ export class Connection {
     }
     this.session = session;
     this.state = 'open';
+    this.rate.share(this.ticket.authenticated(session.userId));
+    this.expiresAt = verified.expiresAt;
+    this.armExpiry();
     this.send(
       encodeControlFrame({
         kind: 'welcome',
@@ -213,7 +253,36 @@ export class Connection {
     this.host.log('info', 'session-open', { userId: session.userId, sessionId: session.id, resumed });
   }
 
-  private badFrame(code: SignalingErrorCode, message: string, ref?: string): void {
+  /** Closes the link when its token expires; the client reconnects with a fresh one and resumes. */
+  private armExpiry(): void {
+    const remaining = this.expiresAt - Date.now();
+    if (remaining <= 0) {
+      this.expire();
+      return;
+    }
+    this.expiryTimer = setTimeout(() => this.armExpiry(), Math.min(remaining, MAX_TIMER_MS));
+  }
+
+  private expire(): void {
+    this.refuse('token-expired', 'the token expired: reconnect with a fresh one', CLOSE_CODES.tokenExpired);
+  }
+
+  private slowConsumer(): void {
+    if (this.state === 'closed') return;
+    this.host.log('warn', 'slow-consumer', {
+      remote: this.remote,
+      userId: this.userId,
+      bufferedBytes: this.socket.bufferedAmount,
+    });
+    // No error frame: it would only queue behind what the client is not reading.
+    this.close(CLOSE_CODES.slowConsumer, 'slow-consumer');
+  }
+
+  private badFrame(code: SignalingErrorCode, message: string, ref?: string, counts = true): void {
+    if (counts && !this.badFrameAllowance.take()) {
+      this.refuse('too-many-bad-frames', 'too many bad frames', CLOSE_CODES.policyViolation);
+      return;
+    }
     this.send(errorFrame(code, message, ref));
     this.badFrames += 1;
     if (this.badFrames <= MAX_LOGGED_BAD_FRAMES) {
@@ -236,9 +305,11 @@ export class Connection {
     this.finished = true;
     this.state = 'closed';
     this.stopTimers();
+    if (this.closeDeadline) clearTimeout(this.closeDeadline);
     const session = this.session;
     this.session = null;
     if (session && session.link === this.link) this.host.endSession(session, 'dropped');
+    this.ticket.release();
     this.host.forget(this);
     this.host.log('debug', 'connection-closed', { remote: this.remote, userId: session?.userId, code });
   }
@@ -246,5 +317,11 @@ export class Connection {
   private stopTimers(): void {
     clearTimeout(this.handshakeTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
   }
+}
+
+function frameBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.byteLength, 0);
+  return data.byteLength;
 }

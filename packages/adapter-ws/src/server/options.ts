@@ -10,8 +10,40 @@ export interface SignalServerLimits {
   messagesPerSecond: number;
   /** Frames a connection may send in a burst above the sustained rate (bucket size). */
   messageBurst: number;
-  /** Frames dropped for rate before the connection is closed with 1008. */
+  /** Sustained bytes per second per connection (frames are charged their size). */
+  bytesPerSecond: number;
+  /** Bytes a connection may send in a burst; at least `maxFrameBytes`, or the largest frames never pass. */
+  byteBurst: number;
+  /** Sustained frames per second of one user, summed over its connections on this node (reconnecting does not reset it). */
+  userMessagesPerSecond: number;
+  userMessageBurst: number;
+  /** Sustained bytes per second of one user, summed over its connections on this node. */
+  userBytesPerSecond: number;
+  userByteBurst: number;
+  /** Sustained frames per second from one source address (all its connections, any user). */
+  addressMessagesPerSecond: number;
+  addressMessageBurst: number;
+  /** Sustained bytes per second from one source address. */
+  addressBytesPerSecond: number;
+  addressByteBurst: number;
+  /** Frames dropped for rate (any of the budgets above) before the connection is closed with 1008. */
   rateViolationsBeforeClose: number;
+  /** Bad frames (each answered with an error frame) before the connection is closed with 1008; one is forgiven per second. */
+  badFramesBeforeClose: number;
+  /** Bytes the server lets wait in one connection's send buffer; past this it is a slow consumer, closed with 4008. */
+  maxBufferedBytes: number;
+  /** New TCP connections per second from one source address; beyond the burst they are dropped unanswered. */
+  addressConnectsPerSecond: number;
+  addressConnectBurst: number;
+  /** Open TCP connections (pending or authenticated) from one source address; more are dropped unanswered. */
+  maxConnectionsPerAddress: number;
+  /**
+   * Connections not yet authenticated (TCP, HTTP, upgraded before `welcome`). A new one beyond this evicts the
+   * oldest pending connection of the address holding the most, so a flood cannot lock out a fresh login.
+   */
+  maxPendingConnections: number;
+  /** Time a TCP connection has to finish its HTTP request or upgrade (headers included), else it is dropped. */
+  upgradeTimeoutMs: number;
   /** Sessions (devices) one user may hold at once, counting those in their grace period. */
   maxConnectionsPerUser: number;
   /** Time a new connection has to send its `hello`, else closed with 1008. */
@@ -32,7 +64,24 @@ export const DEFAULT_LIMITS: SignalServerLimits = {
   maxFrameBytes: 2 * PROTOCOL_LIMITS.maxFrameBytes,
   messagesPerSecond: 50,
   messageBurst: 200,
+  bytesPerSecond: 256 * 1024,
+  byteBurst: 1024 * 1024,
+  userMessagesPerSecond: 100,
+  userMessageBurst: 400,
+  userBytesPerSecond: 512 * 1024,
+  userByteBurst: 2 * 1024 * 1024,
+  addressMessagesPerSecond: 400,
+  addressMessageBurst: 1600,
+  addressBytesPerSecond: 2 * 1024 * 1024,
+  addressByteBurst: 8 * 1024 * 1024,
   rateViolationsBeforeClose: 100,
+  badFramesBeforeClose: 20,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  addressConnectsPerSecond: 20,
+  addressConnectBurst: 100,
+  maxConnectionsPerAddress: 256,
+  maxPendingConnections: 1024,
+  upgradeTimeoutMs: 10_000,
   maxConnectionsPerUser: 8,
   handshakeTimeoutMs: 5_000,
   idleTimeoutMs: 15_000,
@@ -58,6 +107,13 @@ export interface SignalServerOptions {
   secret?: TokenSecret;
   /** Issues tokens for any user id at `GET /dev-token?user=`. Never in production. */
   dev?: boolean;
+  /**
+   * Browser origins allowed to open a WebSocket (and, in dev mode, to read `/dev-token`); others get HTTP 403.
+   * Entries are exact origins (`https://app.example.com`), a host with any port (`http://localhost:*`), or
+   * `*` for any. Requests without an `Origin` header (non-browser clients) are always let through.
+   * Default: `['*']`, or in dev mode only loopback origins (`DEV_ALLOWED_ORIGINS`).
+   */
+  allowedOrigins?: readonly string[];
   limits?: Partial<SignalServerLimits>;
   logger?: SignalLogger;
   /** Share routing and presence with other server processes through Redis pub/sub. */

@@ -1,30 +1,146 @@
-// A token bucket per connection: bursts are fine, sustained floods are dropped, then closed.
+// Token buckets for what a sender may spend (frames and bytes), and one frame's verdict against every
+// budget it draws on: its connection's, its user's (shared by the user's connections) and its address's.
 
 export type RateVerdict = 'accept' | 'drop' | 'drop-and-warn' | 'close';
 
-export class RateLimiter {
+/** A sustained rate and the burst allowed above it. `Infinity` in either turns the bucket off. */
+export interface Flow {
+  perSecond: number;
+  burst: number;
+}
+
+export class TokenBucket {
   private tokens: number;
   private last: number;
-  private violations = 0;
+  private readonly unlimited: boolean;
 
   constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-    private readonly violationsBeforeClose: number,
+    private readonly flow: Flow,
     private readonly now: () => number = Date.now,
   ) {
-    this.tokens = burst;
+    // Infinity * 0 is NaN: an unlimited bucket must never do arithmetic.
+    this.unlimited = !Number.isFinite(flow.perSecond) || !Number.isFinite(flow.burst);
+    this.tokens = flow.burst;
     this.last = now();
   }
 
-  take(): RateVerdict {
+  private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.tokens = Math.min(this.flow.burst, this.tokens + ((now - this.last) / 1000) * this.flow.perSecond);
     this.last = now;
-    // A bucket that refilled to half means the sender calmed down: forgive earlier violations.
-    if (this.tokens >= this.burst / 2) this.violations = 0;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+  }
+
+  canTake(amount: number): boolean {
+    if (this.unlimited) return true;
+    this.refill();
+    return this.tokens >= amount;
+  }
+
+  /** Spends `amount` if it is there; a refused take spends nothing. */
+  take(amount = 1): boolean {
+    if (!this.canTake(amount)) return false;
+    if (!this.unlimited) this.tokens -= amount;
+    return true;
+  }
+
+  /** At least `fraction` of the bucket is available (a calm sender). */
+  atLeast(fraction: number): boolean {
+    return this.canTake(this.flow.burst * fraction);
+  }
+
+  /** A full bucket is the same as a fresh one, so whoever holds it may forget it. */
+  get full(): boolean {
+    return this.unlimited || this.atLeast(1);
+  }
+}
+
+/** Frames and bytes together: a frame passes only when both have room. */
+export class TrafficBudget {
+  private readonly frames: TokenBucket;
+  private readonly bytes: TokenBucket;
+
+  constructor(frames: Flow, bytes: Flow, now: () => number = Date.now) {
+    this.frames = new TokenBucket(frames, now);
+    this.bytes = new TokenBucket(bytes, now);
+  }
+
+  canTake(bytes: number): boolean {
+    return this.frames.canTake(1) && this.bytes.canTake(bytes);
+  }
+
+  take(bytes: number): void {
+    this.frames.take(1);
+    this.bytes.take(bytes);
+  }
+
+  atLeast(fraction: number): boolean {
+    return this.frames.atLeast(fraction);
+  }
+
+  get full(): boolean {
+    return this.frames.full && this.bytes.full;
+  }
+}
+
+/**
+ * Budgets by key (user id, address), shared by everyone holding the key. A budget nobody holds that has
+ * refilled is dropped by `sweep`, so the table stays as small as the set of recent senders.
+ */
+export class BudgetTable {
+  private readonly entries = new Map<string, { budget: TrafficBudget; holders: number }>();
+
+  constructor(private readonly create: () => TrafficBudget) {}
+
+  acquire(key: string): TrafficBudget {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { budget: this.create(), holders: 0 };
+      this.entries.set(key, entry);
+    }
+    entry.holders += 1;
+    return entry.budget;
+  }
+
+  release(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry) entry.holders -= 1;
+  }
+
+  sweep(): void {
+    for (const [key, entry] of this.entries) {
+      if (entry.holders <= 0 && entry.budget.full) this.entries.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
+ * One connection's rate policy: a frame passes when every budget it draws on has room (all or none are
+ * charged); drops are counted, and a sender that keeps being dropped is closed.
+ */
+export class RateLimiter {
+  private violations = 0;
+  private readonly shared: TrafficBudget[] = [];
+
+  constructor(
+    private readonly own: TrafficBudget,
+    private readonly violationsBeforeClose: number,
+  ) {}
+
+  /** Adds a budget shared with other connections (the user's, once known; the address's). */
+  share(budget: TrafficBudget): void {
+    this.shared.push(budget);
+  }
+
+  take(bytes: number): RateVerdict {
+    const budgets = [this.own, ...this.shared];
+    if (budgets.every((budget) => budget.canTake(bytes))) {
+      for (const budget of budgets) budget.take(bytes);
+      // A bucket still half full means the sender calmed down: forgive earlier violations.
+      if (this.own.atLeast(0.5)) this.violations = 0;
       return 'accept';
     }
     this.violations += 1;

@@ -9,11 +9,13 @@ import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../close-codes.js';
 import { SignalingError } from '../signaling-error.js';
+import { Admission } from './admission.js';
 import { LocalCallRegistry } from './call-registry.js';
 import type { Cluster } from './cluster.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { bindLogger, silentLogger } from './logger.js';
 import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
+import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from './origin-policy.js';
 import { createRedisCluster } from './redis-cluster.js';
 import { createRouter } from './router.js';
 import { SessionTable } from './sessions.js';
@@ -50,6 +52,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const limits: SignalServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = bindLogger(options.logger ?? silentLogger);
   const dev = options.dev === true;
+  const origins = createOriginPolicy(
+    options.allowedOrigins ?? (dev ? DEV_ALLOWED_ORIGINS : DEFAULT_ALLOWED_ORIGINS),
+  );
   if (!options.secret && !dev) {
     throw HandsetError.invalidArgument('a token secret is required (or run in dev mode)');
   }
@@ -123,7 +128,15 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       return;
     }
     if (dev && req.method === 'GET' && url.pathname === '/dev-token') {
-      const cors = { 'access-control-allow-origin': '*' };
+      // Never `*`: only an allowed page may read a token (a GET cannot be stopped, so refuse it too).
+      const origin = req.headers.origin;
+      if (!origins.allows(origin)) {
+        log('warn', 'origin-refused', { origin, path: url.pathname });
+        respond(res, 403, { error: 'origin-refused' });
+        return;
+      }
+      const cors: Record<string, string> =
+        origin === undefined ? {} : { 'access-control-allow-origin': origin, vary: 'Origin' };
       try {
         const userId = url.searchParams.get('user') ?? '';
         const token = createToken(userId, secret, DEV_TOKEN_TTL_SECONDS);
@@ -137,11 +150,27 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     respond(res, 404, { error: 'not-found' });
   }
 
-  const http = createServer(onRequest);
+  const admission = new Admission(limits, log);
+  const http = createServer(
+    {
+      // Node's defaults (60 s for headers, checked every 30 s) let header-dripping sockets pile up.
+      headersTimeout: limits.upgradeTimeoutMs,
+      requestTimeout: limits.upgradeTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.upgradeTimeoutMs),
+    },
+    onRequest,
+  );
+  http.on('connection', (socket) => admission.accept(socket));
   const wss = new WebSocketServer({
     server: http,
     maxPayload: limits.maxFrameBytes,
     perMessageDeflate: false,
+    verifyClient: ({ origin }, done) => {
+      // No Origin header: not a browser, and nothing a web page could have sent.
+      if (origins.allows(origin || undefined)) return done(true);
+      log('warn', 'origin-refused', { origin, path: 'upgrade' });
+      done(false, 403, 'origin not allowed');
+    },
   });
   wss.on('connection', (socket, req) => {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
@@ -149,7 +178,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       socket.close(CLOSE_CODES.serviceRestart, 'server-shutdown');
       return;
     }
-    connections.add(new Connection(socket, host, remote));
+    connections.add(new Connection(socket, host, remote, admission.ticketFor(req.socket)));
   });
   wss.on('error', (error) => log('error', 'server-error', { message: error.message }));
   http.on('clientError', (_error, socket) => socket.destroy());
@@ -169,6 +198,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   if (dev) {
     log('warn', 'dev-mode', {
       message: 'DEV MODE: GET /dev-token issues a token for ANY user id. Never expose this server.',
+      allowedOrigins: origins.entries,
     });
   }
   log('info', 'listening', { nodeId, url: `ws://${authority}/`, cluster: cluster ? 'redis' : 'disabled' });
@@ -187,6 +217,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     http.closeAllConnections();
     await httpClosed;
     if (cluster) await cluster.close();
+    admission.close();
     log('info', 'stopped', { nodeId });
   }
 

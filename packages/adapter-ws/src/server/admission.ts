@@ -1,0 +1,192 @@
+// The front door: which TCP connections the server keeps, before any of them has authenticated.
+// Per-address connect rate and connection cap, a deadline to finish the HTTP upgrade, and a bounded pool
+// of pending connections that evicts from the address holding the most, so a flood cannot lock out a login.
+import type { Socket } from 'node:net';
+import type { Log } from './logger.js';
+import type { SignalServerLimits } from './options.js';
+import { BudgetTable, TokenBucket, TrafficBudget } from './rate-limiter.js';
+
+/** What one connection holds from the front door, from its upgrade to its close. */
+export interface AdmissionTicket {
+  /** The frame/byte budget shared by every connection from this address. */
+  readonly addressBudget: TrafficBudget;
+  /** The hello was accepted: the connection leaves the pending pool; returns the user's shared budget. */
+  authenticated(userId: string): TrafficBudget;
+  /** How to end this connection if the pending pool evicts it before it authenticates. */
+  onEvict(evict: () => void): void;
+  /** The connection is gone. */
+  release(): void;
+}
+
+interface Pending {
+  address: string;
+  evict: () => void;
+}
+
+/** Full budgets are forgotten this often, keeping the tables as small as the set of recent senders. */
+const SWEEP_INTERVAL_MS = 10_000;
+
+export class Admission {
+  private readonly open = new Map<string, number>();
+  /** Insertion order is age: the first entry of an address is its oldest pending connection. */
+  private readonly pending = new Map<Socket, Pending>();
+  private readonly pendingByAddress = new Map<string, number>();
+  private readonly connects = new Map<string, TokenBucket>();
+  private readonly users: BudgetTable;
+  private readonly addresses: BudgetTable;
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  /** Refusals since the last log line: a flood is logged once per sweep, not once per socket. */
+  private refused = { rate: 0, cap: 0, evicted: 0, timedOut: 0 };
+
+  constructor(
+    private readonly limits: SignalServerLimits,
+    private readonly log: Log,
+  ) {
+    this.users = new BudgetTable(
+      () =>
+        new TrafficBudget(
+          { perSecond: limits.userMessagesPerSecond, burst: limits.userMessageBurst },
+          { perSecond: limits.userBytesPerSecond, burst: limits.userByteBurst },
+        ),
+    );
+    this.addresses = new BudgetTable(
+      () =>
+        new TrafficBudget(
+          { perSecond: limits.addressMessagesPerSecond, burst: limits.addressMessageBurst },
+          { perSecond: limits.addressBytesPerSecond, burst: limits.addressByteBurst },
+        ),
+    );
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** Connections not yet authenticated. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** A new TCP connection (the HTTP server's `connection` event): kept, or destroyed unanswered. */
+  accept(socket: Socket): void {
+    const address = socket.remoteAddress ?? 'unknown';
+    const connects = this.connects.get(address) ?? this.newConnectBucket(address);
+    if (!connects.take()) {
+      this.refused.rate += 1;
+      socket.destroy();
+      return;
+    }
+    const open = this.open.get(address) ?? 0;
+    if (open >= this.limits.maxConnectionsPerAddress) {
+      this.refused.cap += 1;
+      socket.destroy();
+      return;
+    }
+    this.open.set(address, open + 1);
+    if (this.pending.size >= this.limits.maxPendingConnections) this.evictOne();
+    this.addPending(socket, address, () => socket.destroy());
+    // Idle before the upgrade completes (ws clears this once it owns the socket); slow headers are the
+    // HTTP server's headersTimeout.
+    socket.setTimeout(this.limits.upgradeTimeoutMs, () => {
+      this.refused.timedOut += 1;
+      socket.destroy();
+    });
+    socket.once('close', () => {
+      this.removePending(socket);
+      const left = (this.open.get(address) ?? 1) - 1;
+      if (left <= 0) this.open.delete(address);
+      else this.open.set(address, left);
+    });
+  }
+
+  /** The upgraded connection's ticket; the socket is the one `accept` saw. */
+  ticketFor(socket: Socket): AdmissionTicket {
+    const address = socket.remoteAddress ?? 'unknown';
+    const addressBudget = this.addresses.acquire(address);
+    let userId: string | null = null;
+    let released = false;
+    return {
+      addressBudget,
+      authenticated: (id) => {
+        this.removePending(socket);
+        if (userId !== null) this.users.release(userId);
+        userId = id;
+        return this.users.acquire(id);
+      },
+      onEvict: (evict) => {
+        const entry = this.pending.get(socket);
+        if (entry) entry.evict = evict;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.removePending(socket);
+        this.addresses.release(address);
+        if (userId !== null) this.users.release(userId);
+      },
+    };
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private newConnectBucket(address: string): TokenBucket {
+    const bucket = new TokenBucket({
+      perSecond: this.limits.addressConnectsPerSecond,
+      burst: this.limits.addressConnectBurst,
+    });
+    this.connects.set(address, bucket);
+    return bucket;
+  }
+
+  private addPending(socket: Socket, address: string, evict: () => void): void {
+    this.pending.set(socket, { address, evict });
+    this.pendingByAddress.set(address, (this.pendingByAddress.get(address) ?? 0) + 1);
+  }
+
+  private removePending(socket: Socket): void {
+    const entry = this.pending.get(socket);
+    if (!entry) return;
+    this.pending.delete(socket);
+    const left = (this.pendingByAddress.get(entry.address) ?? 1) - 1;
+    if (left <= 0) this.pendingByAddress.delete(entry.address);
+    else this.pendingByAddress.set(entry.address, left);
+  }
+
+  /**
+   * The oldest pending connection of the address holding the most: one address cannot take the pool,
+   * and a fresh login (newest, and alone from its address) is the last to go.
+   */
+  private evictOne(): void {
+    let heaviest: string | null = null;
+    let most = 0;
+    for (const [address, count] of this.pendingByAddress) {
+      if (count > most) {
+        most = count;
+        heaviest = address;
+      }
+    }
+    for (const [socket, entry] of this.pending) {
+      if (entry.address !== heaviest) continue;
+      this.removePending(socket);
+      this.refused.evicted += 1;
+      entry.evict();
+      return;
+    }
+  }
+
+  private sweep(): void {
+    this.users.sweep();
+    this.addresses.sweep();
+    for (const [address, bucket] of this.connects) if (bucket.full) this.connects.delete(address);
+    const { rate, cap, evicted, timedOut } = this.refused;
+    if (rate + cap + evicted + timedOut > 0) {
+      this.log('warn', 'connections-refused', {
+        connectRateLimited: rate,
+        perAddressCap: cap,
+        pendingEvicted: evicted,
+        upgradeTimedOut: timedOut,
+      });
+      this.refused = { rate: 0, cap: 0, evicted: 0, timedOut: 0 };
+    }
+  }
+}
