@@ -200,7 +200,7 @@ describe('routing', () => {
         type: 'answer-selected',
         callId: invite.callId,
         from: 'alice',
-        fromDevice: 'a',
+        fromDevice: 'alice-device',
         to: 'bob',
         selectedDevice: 'laptop',
       },

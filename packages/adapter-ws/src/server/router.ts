@@ -11,6 +11,9 @@ import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
 import { Session, type SessionTable } from './sessions.js';
 
+/** Device ids that mark answers made by the server, the MQTT broker or core's memory network. */
+export const RESERVED_DEVICE_IDS: ReadonlySet<string> = new Set(['server', 'broker', 'network']);
+
 export interface RouterDeps {
   sessions: SessionTable;
   localCalls: LocalCallRegistry;
@@ -130,6 +133,15 @@ export function createRouter(deps: RouterDeps): Router {
   }
 
   async function relay(session: Session, envelope: Envelope): Promise<SignalingError | null> {
+    // `fromDevice` is checked like `from` is stamped: a client speaks for its own device only.
+    if (RESERVED_DEVICE_IDS.has(envelope.fromDevice)) {
+      log('warn', 'reserved-device', { userId: session.userId, fromDevice: envelope.fromDevice });
+      return SignalingError.of('reserved-device', `device id "${envelope.fromDevice}" is the server's`);
+    }
+    if (!session.claimDevice(envelope.fromDevice)) {
+      log('warn', 'device-mismatch', { userId: session.userId, sessionId: session.id });
+      return SignalingError.of('device-mismatch', 'this session speaks for another device id');
+    }
     // A resend after a reconnect: already relayed once.
     if (!session.firstSighting(envelope.id)) return null;
     const { ageMs: _clientAge, ...rest } = envelope;

@@ -29,6 +29,8 @@ export class Session {
   private nextIndex = 0;
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly recentIds = new Set<string>();
+  /** The device this session speaks for: the `fromDevice` of its first envelope, kept across resumes. */
+  private deviceId: string | null = null;
   readonly createdAt: number;
 
   constructor(
@@ -85,6 +87,12 @@ export class Session {
   stopGrace(): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.graceTimer = null;
+  }
+
+  /** Binds the session to its first device id; false for any other id after that. */
+  claimDevice(deviceId: string): boolean {
+    this.deviceId ??= deviceId;
+    return this.deviceId === deviceId;
   }
 
   /** True the first time an envelope id is seen: clients resend unconfirmed envelopes after a reconnect. */
