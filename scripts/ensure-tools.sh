@@ -16,6 +16,10 @@ if [ "${1:-}" != "--no-system" ]; then
   [ -n "${CHROME_PATH:-}" ] || command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
   command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+  # The Handset mosquitto plugin (client id binding, retained and subscription rules) is built from C.
+  command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
+  [ -f /usr/include/mosquitto_broker.h ] || need_apt+=(mosquitto-dev)
+  [ -f /usr/include/mosquitto.h ] || need_apt+=(libmosquitto-dev)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[handset] installing Debian packages: ${need_apt[*]}"
@@ -32,3 +36,8 @@ fi
 
 echo "[handset] installing workspace packages"
 pnpm install --frozen-lockfile --reporter=silent
+
+if [ "${1:-}" != "--no-system" ]; then
+  # Skipped when it is up to date; the mosquitto tests also build it on demand.
+  bash packages/adapter-mqtt/mosquitto/plugin/build.sh
+fi

@@ -128,9 +128,14 @@ for (const kind of brokers) {
     it('ends a transport whose credentials are refused as closed, with a transport error', async () => {
       const { alice } = users();
       await broker.credentials(alice);
-      const transport = createMqttTransport({ url: broker.url, userId: alice, token: 'not-the-secret' });
+      const transport = createMqttTransport({
+        url: broker.url,
+        userId: alice,
+        clientId: `${alice}:phone`,
+        token: 'not-the-secret',
+      });
       const error = firstValueFrom(transport.errors$.pipe(timeout(WAIT_MS)));
-      expect(await error).toMatchObject({ code: 'transport' });
+      expect(await error).toMatchObject({ code: 'unauthenticated' });
       expect(await error).toBeInstanceOf(HandsetError);
       expect(transport.status$.value).toBe('closed');
       await transport.ended;

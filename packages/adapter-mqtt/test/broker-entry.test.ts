@@ -40,7 +40,7 @@ describe('handset-broker CLI', () => {
         /listening on (mqtt:\/\/127\.0\.0\.1:\d+) and (ws:\/\/127\.0\.0\.1:\d+)/.exec(banner) ?? [];
       expect(tcpUrl).toBeDefined();
       expect(stderr).toContain('"event":"dev-mode"');
-      const transport = createMqttTransport({ url: tcpUrl!, userId: 'anyone' });
+      const transport = createMqttTransport({ url: tcpUrl!, userId: 'anyone', clientId: 'anyone:cli' });
       await waitOpen(transport);
       transport.close();
       await transport.ended;

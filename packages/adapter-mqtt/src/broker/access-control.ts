@@ -7,6 +7,7 @@ import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Log } from '../logger.js';
 import { isTopicSafeId, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
 import { BrokerRefusal } from './broker-error.js';
+import { deviceOf } from './client-identity.js';
 
 export interface AccessControlOptions {
   layout: TopicLayout;
@@ -22,14 +23,22 @@ export type AccessControlHooks = Required<
   Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'>
 >;
 
+export interface AccessControl extends AccessControlHooks {
+  /** When the token a client logged in with expires (ms since epoch); undefined in dev mode. */
+  tokenExpiresAt(client: Client): number | undefined;
+}
+
 /** MQTT 3.1.1 CONNACK code 4 ("bad user name or password"); aedes maps it to MQTT 5's 0x86. */
 const BAD_USERNAME_OR_PASSWORD = 4;
+/** MQTT 3.1.1 CONNACK code 2 ("identifier rejected"); aedes maps it to MQTT 5's 0x85. */
+const IDENTIFIER_REJECTED = 2;
 
-export function createAccessControl(options: AccessControlOptions): AccessControlHooks {
+export function createAccessControl(options: AccessControlOptions): AccessControl {
   const { layout, log } = options;
   const now = options.now ?? Date.now;
   /** The authenticated user of each connection. */
   const users = new WeakMap<Client, string>();
+  const expiries = new WeakMap<Client, number>();
 
   function refuseConnect(
     client: Client,
@@ -37,15 +46,28 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     done: (e: AuthenticateError, ok: false) => void,
   ) {
     log('warn', 'auth-refused', { clientId: client.id, code: error.code, reason: error.message });
-    done(Object.assign(error, { returnCode: BAD_USERNAME_OR_PASSWORD }) as AuthenticateError, false);
+    const returnCode = error.code === 'client-id-not-bound' ? IDENTIFIER_REJECTED : BAD_USERNAME_OR_PASSWORD;
+    done(Object.assign(error, { returnCode }) as AuthenticateError, false);
   }
 
   return {
+    tokenExpiresAt: (client) => expiries.get(client),
+
     authenticate(client, username, password, done) {
       if (!isTopicSafeId(username)) {
         refuseConnect(
           client,
           new BrokerRefusal('invalid-user-id', 'the username is not a valid user id'),
+          done,
+        );
+        return;
+      }
+      // Checked here, before aedes registers the client: registering is what disconnects an existing
+      // connection with the same id (MQTT's take-over) and hands over its session.
+      if (deviceOf(client.id, username) === null) {
+        refuseConnect(
+          client,
+          new BrokerRefusal('client-id-not-bound', 'the client id is not <user id>:<device>'),
           done,
         );
         return;
@@ -80,6 +102,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         return;
       }
       users.set(client, username);
+      expiries.set(client, verified.expiresAt);
       log('info', 'client-authenticated', { clientId: client.id, userId: username });
       done(null, true);
     },
@@ -104,14 +127,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         done(null);
         return;
       }
-      const refusal = checkPublish(
-        layout,
-        users.get(client),
-        client.id,
-        packet.topic,
-        packet.payload,
-        packet.retain,
-      );
+      const refusal =
+        checkPublish(layout, users.get(client), client.id, packet.topic, packet.payload, packet.retain) ??
+        checkTokenLife(expiries.get(client), now(), packet.payload);
       if (refusal) {
         log('warn', 'publish-refused', {
           clientId: client.id,
@@ -125,6 +143,21 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       done(null);
     },
   };
+}
+
+/**
+ * After its token expires a client may still say it is offline (its Last Will does, when the broker
+ * disconnects it at expiry), and nothing else; the DISCONNECT at expiry usually comes first.
+ */
+function checkTokenLife(
+  expiresAt: number | undefined,
+  now: number,
+  payload: string | Uint8Array,
+): BrokerRefusal | null {
+  if (expiresAt === undefined || expiresAt > now) return null;
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  if (text === PRESENCE_OFFLINE) return null;
+  return new BrokerRefusal('token-expired', "the connection's token has expired");
 }
 
 function isPresenceFilterOfOneUser(layout: TopicLayout, topic: string): boolean {

@@ -6,6 +6,18 @@ export type BrokerRefusalCode =
   | 'bad-credentials'
   /** A username that cannot be a Handset user id (wildcards, slashes, too long...). */
   | 'invalid-user-id'
+  /** A client id that is not `<authenticated user id>:<device>` (another user's, or none). */
+  | 'client-id-not-bound'
+  /** A publish after the connection's token expired (the broker also disconnects it then, 0xA0). */
+  | 'token-expired'
+  /** Refused before login: this IP address already holds `maxConnectionsPerAddress` connections. */
+  | 'too-many-connections-from-address'
+  /** Refused before login: `maxPendingConnections` connections are already in their handshake. */
+  | 'too-many-pending-connections'
+  /** Closed: no successful CONNECT within `handshakeDeadlineMs` of accepting the socket. */
+  | 'handshake-timeout'
+  /** Closed: a packet (CONNECT included) larger than `maxPacketBytes`, cut while its header is read. */
+  | 'packet-too-large'
   /** A topic outside what the ACL grants this user. */
   | 'topic-not-allowed'
   /** A payload on an inbox that is not a Handset envelope, or a presence payload that is not one of ours. */

@@ -1,7 +1,13 @@
 // The embedded broker: aedes with Handset's access control, listening on TCP and on WebSocket (MQTT over
 // WebSocket, for browsers). Node only.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Socket,
+  type Server as TcpServer,
+} from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HandsetError } from '@handset/core';
 import type { TokenSecret } from '@handset/token';
 import { Aedes } from 'aedes';
@@ -9,6 +15,28 @@ import { createWebSocketStream, WebSocketServer } from 'ws';
 import { bindLogger, type MqttLogger, silentLogger } from '../logger.js';
 import { createTopicLayout, DEFAULT_TOPIC_PREFIX } from '../topics.js';
 import { createAccessControl } from './access-control.js';
+import { type AdmissionLimits, createAdmission } from './admission.js';
+import { disconnectAtTokenExpiry } from './token-expiry.js';
+
+export interface BrokerLimits extends AdmissionLimits {
+  /**
+   * Largest MQTT packet accepted, CONNECT included, before and after login; advertised to MQTT 5 clients
+   * in CONNACK (Maximum Packet Size). A larger packet is cut as soon as its fixed header announces its
+   * length. Also the WebSocket listener's largest message (ws `maxPayload`).
+   */
+  maxPacketBytes: number;
+  /** Longest session a client may keep after its link drops (MQTT 5 Session Expiry Interval is clamped). */
+  maxSessionExpirySeconds: number;
+}
+
+/** The embedded broker's limits unless `limits` overrides them (README: "Limits"). */
+export const DEFAULT_BROKER_LIMITS: Readonly<BrokerLimits> = Object.freeze({
+  maxConnectionsPerAddress: 100,
+  maxPendingConnections: 200,
+  handshakeDeadlineMs: 10_000,
+  maxPacketBytes: 131_072,
+  maxSessionExpirySeconds: 600,
+});
 
 export interface BrokerOptions {
   /** Address both listeners bind to. Default 127.0.0.1. */
@@ -25,6 +53,8 @@ export interface BrokerOptions {
   logger?: MqttLogger;
   /** Clock for token expiry (tests). */
   now?: () => number;
+  /** Overrides some of `DEFAULT_BROKER_LIMITS`. */
+  limits?: Partial<BrokerLimits>;
 }
 
 export interface HandsetBroker {
@@ -50,28 +80,51 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
   const log = bindLogger(options.logger ?? silentLogger, 'handset:mqtt-broker');
   if (options.dev) log('warn', 'dev-mode', { note: 'DEV MODE: every user id is accepted without a token' });
   const layout = createTopicLayout(options.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
-  const aedes = await Aedes.createBroker({
-    ...createAccessControl({
-      layout,
-      log,
-      dev: options.dev ?? false,
-      ...(options.secret !== undefined ? { secret: options.secret } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    }),
+  const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const access = createAccessControl({
+    layout,
+    log,
+    now,
+    dev: options.dev ?? false,
+    ...(options.secret !== undefined ? { secret: options.secret } : {}),
   });
-  aedes.on('clientError', (client, error) =>
-    log('debug', 'client-error', { clientId: client.id, error: error.message }),
+  const aedes = await Aedes.createBroker({
+    authenticate: access.authenticate,
+    authorizeSubscribe: access.authorizeSubscribe,
+    authorizePublish: access.authorizePublish,
+    maximumPacketSize: limits.maxPacketBytes,
+    connectTimeout: limits.handshakeDeadlineMs,
+    sessionExpiryIntervalLimit: limits.maxSessionExpirySeconds,
+  });
+  const logConnectionError = (clientId: string | null, error: Error) => {
+    if (error.message === 'packet too large') {
+      log('warn', 'connection-closed', { clientId, code: 'packet-too-large' });
+    } else log('debug', 'connection-error', { clientId, error: error.message });
+  };
+  aedes.on('clientError', (client, error) => logConnectionError(client.id, error));
+  aedes.on('connectionError', (client, error) => logConnectionError(client.id, error));
+  disconnectAtTokenExpiry(aedes, access.tokenExpiresAt, now, log);
+
+  const admission = createAdmission(limits, (socket, code) =>
+    log('warn', 'connection-refused', { address: socket.remoteAddress, code }),
   );
-  aedes.on('connectionError', (client, error) =>
-    log('debug', 'connection-error', { clientId: client.id, error: error.message }),
-  );
+  /** The TCP socket under each WebSocket stream, so a login settles the socket's admission. */
+  const socketOf = new WeakMap<Duplex, Socket>();
+  aedes.on('clientReady', (client) => {
+    const conn = client.conn as unknown as Duplex;
+    const socket = socketOf.get(conn) ?? (conn as Socket);
+    admission.loggedIn(socket);
+  });
 
   const closers: (() => Promise<void>)[] = [];
   let port: number | null = null;
   let wsPort: number | null = null;
   try {
     if (options.port !== null) {
-      const tcp = createTcpServer((socket) => aedes.handle(socket));
+      const tcp = createTcpServer((socket) => {
+        if (admission.admit(socket) === null) aedes.handle(socket);
+      });
       port = await listen(tcp, options.port ?? 0, host);
       closers.push(() => closeServer(tcp));
     }
@@ -79,9 +132,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
       const http = createHttpServer((_request, response) => {
         response.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
       });
-      const wss = new WebSocketServer({ server: http });
+      // Admission sees the TCP socket under HTTP, so a dripped upgrade request counts and times out too.
+      http.on('connection', (socket: Socket) => admission.admit(socket));
+      const wss = new WebSocketServer({ server: http, maxPayload: limits.maxPacketBytes });
       wss.on('connection', (socket, request) => {
         const stream = createWebSocketStream(socket);
+        socketOf.set(stream, request.socket);
         // A dropped socket errors the stream; aedes learns of it through `close`.
         stream.on('error', () => {});
         aedes.handle(stream, request);

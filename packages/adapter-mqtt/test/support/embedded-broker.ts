@@ -9,6 +9,7 @@ import {
 } from '@handset/adapter-mqtt/broker';
 import type { TransportHarness } from '@handset/core/testing';
 import type { Client } from 'aedes';
+import { nanoid } from 'nanoid';
 
 export const SECRET = 'test-secret-0123456789abcdef';
 
@@ -20,6 +21,9 @@ export interface EmbeddedHarness extends TransportHarness {
   restartBroker(): Promise<void>;
   connect(userId: string, extra?: Partial<MqttTransportOptions>): Promise<MqttTransport>;
 }
+
+/** A fresh client id of the bound form `<userId>:<device>` that both brokers require. */
+export const deviceClientId = (userId: string) => `${userId}:${nanoid(10)}`;
 
 /** Fast retries: tests restart brokers and should not wait for the production back-off. */
 export const quickRetries = { nextRetryDelayMs: () => 100 };
@@ -53,6 +57,7 @@ export async function startEmbeddedHarness(
         url,
         userId,
         token: createToken(userId, SECRET, 600),
+        clientId: deviceClientId(userId),
         reconnectPolicy: quickRetries,
         ...extra,
       });

@@ -11,10 +11,12 @@ import { promisify } from 'node:util';
 import { createMqttTransport, type MqttTransport, type MqttTransportOptions } from '@handset/adapter-mqtt';
 import type { TransportHarness } from '@handset/core/testing';
 import { connectAsync } from 'mqtt';
-import { quickRetries } from './embedded-broker.js';
+import { deviceClientId, quickRetries } from './embedded-broker.js';
 
 const run = promisify(execFile);
 const shipped = (name: string) => fileURLToPath(new URL(`../../mosquitto/${name}`, import.meta.url));
+const PLUGIN_BUILD = shipped('plugin/build.sh');
+const PLUGIN = shipped('build/handset_identity.so');
 const BINARY = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find(existsSync);
 
 export interface Mosquitto {
@@ -56,6 +58,8 @@ function accepts(port: number): Promise<boolean> {
 
 export async function startMosquitto(): Promise<Mosquitto> {
   if (!BINARY) throw new Error('mosquitto is not installed: run `bash scripts/ensure-tools.sh`');
+  // Builds the plugin if it is missing or older than its source (ensure-tools.sh builds it too).
+  await run('bash', [PLUGIN_BUILD]);
   const dir = await mkdtemp(join(tmpdir(), 'handset-mosquitto-'));
   const passwordFile = join(dir, 'handset.passwd');
   const aclFile = join(dir, 'handset.acl');
@@ -66,6 +70,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   const config = (await readFile(shipped('handset.conf'), 'utf8'))
     .replace('password_file /etc/mosquitto/handset.passwd', `password_file ${passwordFile}`)
     .replace('acl_file /etc/mosquitto/handset.acl', `acl_file ${aclFile}`)
+    .replace('plugin /etc/mosquitto/handset_identity.so', `plugin ${PLUGIN}`)
     .replace('listener 1883 127.0.0.1', `listener ${port} 127.0.0.1`)
     .replace('listener 9001 127.0.0.1', `listener ${wsPort} 127.0.0.1`);
   // Keep the test's own user: mosquitto started as root would switch to "mosquitto" and lose the files.
@@ -103,6 +108,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
         protocolVersion: 5,
         username: userId,
         password,
+        clientId: deviceClientId(userId),
         reconnectPeriod: 0,
         connectTimeout: 2000,
       });
@@ -156,6 +162,7 @@ export function mosquittoHarness(mosquitto: Mosquitto, wire: 'tcp' | 'ws'): Mosq
         url: wire === 'tcp' ? mosquitto.tcpUrl : mosquitto.wsUrl,
         userId,
         token: password,
+        clientId: deviceClientId(userId),
         reconnectPolicy: quickRetries,
         ...extra,
       });

@@ -5,6 +5,8 @@ export async function rawClient(url: string, username: string, password?: string
   return connectAsync(url, {
     protocolVersion: 5,
     username,
+    // Both brokers accept only client ids of the form <user id>:<device>.
+    clientId: `${username}:raw${Math.random().toString(36).slice(2, 10)}`,
     ...(password !== undefined ? { password } : {}),
     reconnectPeriod: 0,
     connectTimeout: 5000,
