@@ -4,8 +4,10 @@ export { type CallDirection, type CallTimeouts, DEFAULT_TIMEOUTS } from './call/
 export * from './call-view.js';
 export * from './end-reason.js';
 export * from './errors.js';
+export * from './link/index.js';
 export * from './phone.js';
 export * from './ports.js';
 export * from './protocol.js';
+export * from './reconnect-policy.js';
 export * from './transport.js';
 export * from './transport-error.js';

@@ -2,6 +2,7 @@
 // implement it; the call machine never knows which one it has.
 import type { Observable } from 'rxjs';
 import type { Envelope } from './protocol.js';
+import type { TransportError } from './transport-error.js';
 
 /**
  * - `connecting`: first connection attempt, nothing sent yet.
@@ -18,6 +19,11 @@ export interface SignalingTransport {
    */
   readonly incoming$: Observable<string>;
   readonly status$: Observable<TransportStatus>;
+  /**
+   * Every failure of the link or of a message, as it happens. A permanent one (`error.permanent`) is
+   * followed by status `closed`; the phone ends a call at once with it instead of waiting.
+   */
+  readonly errors$: Observable<TransportError>;
   /**
    * Hands an envelope to the transport. Never throws and never waits: while the link is down the
    * transport queues it (hang-up must not wait for the server). After `closed` it is dropped.

@@ -5,6 +5,7 @@ import { nanoid } from 'nanoid';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { createEnvelope, type Envelope, encodeEnvelope } from '../protocol.js';
 import type { SignalingTransport, TransportStatus } from '../transport.js';
+import type { TransportError } from '../transport-error.js';
 
 export interface MemoryNetwork {
   /** A transport for `userId`; several transports may share one user id (several devices). */
@@ -58,6 +59,8 @@ export function createMemoryNetwork(options: { deliverAsync?: boolean } = {}): M
     readonly status$ = new BehaviorSubject<TransportStatus>('open');
     private readonly frames = new Subject<string>();
     readonly incoming$ = this.frames.asObservable();
+    private readonly errors = new Subject<TransportError>();
+    readonly errors$ = this.errors.asObservable();
     private readonly queue: Envelope[] = [];
 
     constructor(readonly userId: string) {}
@@ -96,6 +99,7 @@ export function createMemoryNetwork(options: { deliverAsync?: boolean } = {}): M
       this.status$.next('closed');
       this.status$.complete();
       this.frames.complete();
+      this.errors.complete();
     }
   }
 

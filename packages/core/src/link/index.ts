@@ -1,0 +1,20 @@
+// The link lifecycle every transport drives: the statechart and the runner that turns it into status$/errors$.
+export {
+  createLink,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type Link,
+  type LinkConnection,
+  type LinkOptions,
+  type LinkWire,
+  statusOfLink,
+} from './link.js';
+export {
+  type ConnectionCommand,
+  type LinkContext,
+  type LinkEmitted,
+  type LinkEvent,
+  type LinkHeartbeat,
+  type LinkInput,
+  linkMachine,
+  type WireReport,
+} from './link-machine.js';
