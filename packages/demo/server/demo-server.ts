@@ -1,6 +1,6 @@
 // Everything the demo needs, in one process: the WebSocket signaling server and the MQTT broker (both in
 // dev mode, on loopback), and the page served by Vite over http and https, with `/signal` and `/mqtt`
-// forwarded so the page reaches both on its own origin.
+// forwarded so the page reaches both on its own origin (and only the page: see origin-policy.ts).
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -15,12 +15,18 @@ import { startSignalServer } from '@handset/adapter-ws/server';
 import { createServer as createViteServer } from 'vite';
 import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
 import { loadOrCreateCertificate } from './certificate.js';
-import { createUpgradeProxy } from './socket-proxy.js';
+import { createOriginPolicy, pageHosts } from './origin-policy.js';
+import { createUpgradeProxy, refuseUpgrade, type UpgradeHandler } from './socket-proxy.js';
 import { withoutHmrClient } from './without-hmr-client.js';
 
 export interface DemoServerOptions {
-  /** Where the page listens. Default 127.0.0.1; `0.0.0.0` lets a LAN device join. */
+  /**
+   * Where the page listens. Default 127.0.0.1 (this machine only); `0.0.0.0` lets a LAN device join, and
+   * lets everyone on the LAN get a token for any id: say so to the user.
+   */
   host?: string;
+  /** Host names the page may also be opened under (e.g. `mybox.local`), besides loopback and the bind address(es). */
+  extraHosts?: readonly string[];
   /** Default 8000; 0 picks a free port. */
   httpPort?: number;
   /** Default 8443; 0 picks a free port; null: no https listener. */
@@ -34,6 +40,11 @@ export interface DemoServerOptions {
 export interface DemoServer {
   readonly httpUrl: string;
   readonly httpsUrl: string | null;
+  /** The host names a browser may use for the page (the token endpoint and forwards refuse others). */
+  readonly pageHosts: readonly string[];
+  /** Forwarded WebSocket connections open now (for tests of the shutdown). */
+  readonly forwardedConnections: number;
+  /** Stops accepting, drops forwarded sockets, then stops Vite, the signaling server and the broker. */
   close(): Promise<void>;
 }
 
@@ -66,6 +77,7 @@ function urlHost(host: string): string {
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
+  const policy = createOriginPolicy(pageHosts(host, options.extraHosts));
   const signal = await startSignalServer({ dev: true, host: '127.0.0.1', port: 0 });
   const broker = await startBroker({ dev: true, host: '127.0.0.1', port: null, wsPort: 0 });
   const vite = await createViteServer({
@@ -97,18 +109,32 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     }
     response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(token);
   }
-  const app: RequestListener = (request, response) => {
-    if (request.url?.startsWith('/demo/token')) issueDevToken(request, response);
-    else vite.middlewares(request, response);
-  };
+  const appFor =
+    (secure: boolean): RequestListener =>
+    (request, response) => {
+      if (!request.url?.startsWith('/demo/token')) {
+        vite.middlewares(request, response);
+        return;
+      }
+      const refusal = policy.check(request, secure);
+      if (refusal) response.writeHead(403, { 'content-type': 'text/plain' }).end(refusal);
+      else issueDevToken(request, response);
+    };
 
-  const upgrade = createUpgradeProxy([
+  const proxy = createUpgradeProxy([
     { path: '/signal', port: signal.port },
     { path: '/mqtt', port: broker.wsPort! },
   ]);
+  const upgradeFor =
+    (secure: boolean): UpgradeHandler =>
+    (request, socket, head) => {
+      const refusal = policy.check(request, secure);
+      if (refusal) refuseUpgrade(socket, '403 Forbidden', refusal);
+      else proxy.forward(request, socket, head);
+    };
   const servers: (Server & { closeAllConnections(): void })[] = [];
-  const http = createHttpServer(app);
-  http.on('upgrade', upgrade);
+  const http = createHttpServer(appFor(false));
+  http.on('upgrade', upgradeFor(false));
   servers.push(http);
   const httpPort = await listen(http, options.httpPort ?? 8000, host);
   const httpUrl = `http://${urlHost(host)}:${httpPort}/`;
@@ -120,8 +146,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       log(
         `made a self-signed certificate (SHA-1 ${tls.fingerprint}); browsers will ask you to accept it once`,
       );
-    const https = createHttpsServer({ key: tls.key, cert: tls.cert }, app);
-    https.on('upgrade', upgrade);
+    const https = createHttpsServer({ key: tls.key, cert: tls.cert }, appFor(true));
+    https.on('upgrade', upgradeFor(true));
     servers.push(https);
     const httpsPort = await listen(https, options.httpsPort ?? 8443, host);
     httpsUrl = `https://${urlHost(host)}:${httpsPort}/`;
@@ -131,9 +157,17 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   return {
     httpUrl,
     httpsUrl,
+    pageHosts: policy.hosts,
+    get forwardedConnections() {
+      return proxy.openCount;
+    },
     close() {
       closing ??= (async () => {
-        await Promise.all(servers.map(closeServer));
+        // Listeners first (no new page or socket), then the forwarded sockets, which the listeners'
+        // close would otherwise wait for; the servers behind them go last.
+        const listenersClosed = Promise.all(servers.map(closeServer));
+        proxy.destroyAll();
+        await listenersClosed;
         await vite.close();
         await Promise.all([signal.close({ drainMs: 0 }), broker.close()]);
       })();

@@ -1,7 +1,9 @@
-// `npm start`: the demo on http://localhost:8000/ and https://<this machine>:8443/, until Ctrl-C.
-// Ports and address from the environment: HANDSET_HTTP_PORT, HANDSET_HTTPS_PORT (0 = off), HANDSET_HOST.
+// `npm start`: the demo on http://localhost:8000/ and https://localhost:8443/, until Ctrl-C or SIGTERM.
+// Ports and address from the environment: HANDSET_HTTP_PORT, HANDSET_HTTPS_PORT (0 = off), HANDSET_HOST
+// (127.0.0.1 unless told; `--lan` or HANDSET_HOST=0.0.0.0 exposes it), HANDSET_EXTRA_HOSTS (a,b).
 import { networkInterfaces } from 'node:os';
 import { startDemoServer } from './demo-server.js';
+import { exposureWarning, isLoopbackHost } from './exposure.js';
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -21,11 +23,24 @@ function lanAddresses(): string[] {
     .map((entry) => entry.address);
 }
 
+/** The demo issues a token for any id to whoever reaches it: loopback unless the user asks for the LAN. */
+function listenHost(): string {
+  if (process.argv.includes('--lan')) return '0.0.0.0';
+  return process.env.HANDSET_HOST || '127.0.0.1';
+}
+
+/** How long a shutdown may take before the process exits anyway (a stuck socket must not keep it up). */
+const SHUTDOWN_DEADLINE_MS = 3000;
+
 const httpsPort = portFromEnv('HANDSET_HTTPS_PORT', 8443);
-// All interfaces by default, so a second device on the LAN can join over https.
-const host = process.env.HANDSET_HOST || '0.0.0.0';
+const host = listenHost();
+const extraHosts = (process.env.HANDSET_EXTRA_HOSTS ?? '')
+  .split(',')
+  .map((name) => name.trim())
+  .filter((name) => name.length > 0);
 const server = await startDemoServer({
   host,
+  extraHosts,
   httpPort: portFromEnv('HANDSET_HTTP_PORT', 8000),
   httpsPort: httpsPort === 0 ? null : httpsPort,
   log: (message) => console.log(`[handset] ${message}`),
@@ -36,20 +51,37 @@ console.log(`
 
   Open  ${server.httpUrl}  in two browser windows.
   Log in as 10000 in one and 20000 in the other, enter the other's ID as Peer ID, then Call and Answer.`);
-if (server.httpsUrl) {
+if (isLoopbackHost(host)) {
+  console.log(`${server.httpsUrl ? `\n  Also on ${server.httpsUrl} (self-signed certificate).` : ''}
+  This machine only: to let another device on your network join, restart with  npm start -- --lan
+  (or HANDSET_HOST=0.0.0.0); anyone on the network can then log in as any ID.`);
+} else if (server.httpsUrl) {
   const port = new URL(server.httpsUrl).port;
   const lan = host === '0.0.0.0' ? lanAddresses().map((ip) => `https://${ip}:${port}/`) : [];
   console.log(`
   From another device on your network (camera access needs https; accept the self-signed certificate):
     ${[server.httpsUrl, ...lan].join('\n    ')}`);
 }
+const warning = exposureWarning(host, server.pageHosts);
+if (warning) console.warn(`\n${warning.replace(/^/gm, '  ')}`);
 console.log('\n  Ctrl-C stops everything.\n');
 
 let stopping = false;
 function stop(): void {
   if (stopping) process.exit(1);
   stopping = true;
-  void server.close().then(() => process.exit(0));
+  // A guard, not the plan: close() ends in well under a second; the process must end even if it did not.
+  setTimeout(() => {
+    console.error('[handset] shutdown took too long; exiting anyway');
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS).unref();
+  void server.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('[handset] shutdown failed:', error);
+      process.exit(1);
+    },
+  );
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

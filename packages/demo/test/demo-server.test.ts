@@ -1,10 +1,12 @@
 // The one-process demo server: the page on http and https (certificate made once, then reused), the
-// dev token endpoint, and the WebSocket forwarding that refuses paths it does not know.
+// dev token endpoint, and the WebSocket forwarding that refuses paths it does not know; both serve only
+// the page's own origin, and the server listens on loopback unless told otherwise.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DemoServer, startDemoServer } from '../server/demo-server.js';
 
@@ -34,13 +36,22 @@ function httpsText(url: string, ca: string): Promise<{ status: number; body: str
   });
 }
 
-/** Sends a raw WebSocket upgrade request and returns the server's status line. */
-function upgradeStatusLine(baseUrl: string, path: string): Promise<string> {
-  const { hostname, port } = new URL(baseUrl);
+/**
+ * Sends a raw WebSocket upgrade request and returns the server's status line. `origin` is what a browser
+ * would send for a page of that origin; `host` overrides the Host header (as a DNS-rebound name would).
+ */
+function upgradeStatusLine(
+  baseUrl: string,
+  path: string,
+  headers: { origin?: string; host?: string } = {},
+): Promise<string> {
+  const { hostname, port, host } = new URL(baseUrl);
+  const origin = headers.origin === undefined ? '' : `Origin: ${headers.origin}\r\n`;
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
       socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `GET ${path} HTTP/1.1\r\nHost: ${headers.host ?? host}\r\n${origin}` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
           'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       );
     });
@@ -118,3 +129,138 @@ describe('WebSocket forwarding', () => {
     expect(await upgradeStatusLine(server.httpUrl, '/elsewhere')).toBe('HTTP/1.1 404 Not Found');
   });
 });
+
+/** The origin a browser reports for a page loaded from `url`. */
+const originOf = (url: string) => new URL(url).origin;
+
+describe('only the page itself may use the forwards and the token endpoint', () => {
+  test.each(['/signal', '/mqtt'])('%s accepts an upgrade from the page (its own origin)', async (path) => {
+    const origin = originOf(server.httpUrl);
+    expect(await upgradeStatusLine(server.httpUrl, path, { origin })).toBe(
+      'HTTP/1.1 101 Switching Protocols',
+    );
+  });
+
+  test.each(['/signal', '/mqtt'])('%s refuses an upgrade from a foreign website with 403', async (path) => {
+    expect(await upgradeStatusLine(server.httpUrl, path, { origin: 'https://evil.example' })).toBe(
+      'HTTP/1.1 403 Forbidden',
+    );
+  });
+
+  test.each(['/signal', '/mqtt'])('%s refuses an upgrade from another local port with 403', async (path) => {
+    const otherPort = `http://127.0.0.1:${Number(new URL(server.httpUrl).port) + 1}`;
+    expect(await upgradeStatusLine(server.httpUrl, path, { origin: otherPort })).toBe(
+      'HTTP/1.1 403 Forbidden',
+    );
+  });
+
+  test('/signal refuses an http page origin on the https listener (another scheme is another origin)', async () => {
+    const sameHostOverHttp = `http://${new URL(server.httpsUrl!).host}`;
+    expect(await upgradeOverTls(server.httpsUrl!, '/signal', sameHostOverHttp)).toBe(
+      'HTTP/1.1 403 Forbidden',
+    );
+    expect(await upgradeOverTls(server.httpsUrl!, '/signal', originOf(server.httpsUrl!))).toBe(
+      'HTTP/1.1 101 Switching Protocols',
+    );
+  });
+
+  test.each(['/signal', '/mqtt'])('%s refuses a DNS-rebound host name with 403', async (path) => {
+    const rebound = `evil.example:${new URL(server.httpUrl).port}`;
+    expect(
+      await upgradeStatusLine(server.httpUrl, path, { host: rebound, origin: `http://${rebound}` }),
+    ).toBe('HTTP/1.1 403 Forbidden');
+  });
+
+  test('/demo/token refuses a foreign origin with 403 foreign-origin', async () => {
+    const response = await fetch(new URL('/demo/token?user=10000', server.httpUrl), {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toBe('foreign-origin');
+  });
+
+  test('/demo/token refuses a DNS-rebound host name with 403 unknown-host', async () => {
+    const status = await rawGetStatus(server.httpUrl, '/demo/token?user=10000', 'evil.example');
+    expect(status).toBe('HTTP/1.1 403 Forbidden');
+  });
+
+  test('/demo/token answers the page itself (same origin)', async () => {
+    const response = await fetch(new URL('/demo/token?user=10000', server.httpUrl), {
+      headers: { origin: originOf(server.httpUrl) },
+    });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('where it listens', () => {
+  test('on 127.0.0.1 by default, not on the LAN', async () => {
+    const local = await startDemoServer({ httpPort: 0, httpsPort: null });
+    try {
+      expect(new URL(local.httpUrl).hostname).toBe('127.0.0.1');
+      expect((await fetch(local.httpUrl)).status).toBe(200);
+      const lan = Object.values(networkInterfaces())
+        .flatMap((list) => list ?? [])
+        .find((entry) => entry.family === 'IPv4' && !entry.internal)?.address;
+      // A machine without a LAN address has nothing more to show; with one, it must not be served there.
+      if (lan)
+        await expect(connectTo(lan, Number(new URL(local.httpUrl).port))).rejects.toThrow(/ECONNREFUSED/);
+      expect(local.pageHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+/** An upgrade request over TLS to the https listener, with an Origin; returns the status line. */
+function upgradeOverTls(baseUrl: string, path: string, origin: string): Promise<string> {
+  const { hostname, port, host } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    // The self-signed certificate is checked in the https page test; here only the Origin rule matters.
+    const socket = connectTls({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\n` +
+          'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+    });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.includes('\r\n')) {
+        resolve(received.slice(0, received.indexOf('\r\n')));
+        socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+function connectTo(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host, () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** A plain GET with a chosen Host header (fetch does not let a page or a test set Host). */
+function rawGetStatus(baseUrl: string, path: string, host: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.includes('\r\n')) {
+        resolve(received.slice(0, received.indexOf('\r\n')));
+        socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+  });
+}
