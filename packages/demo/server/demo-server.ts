@@ -78,7 +78,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const policy = createOriginPolicy(pageHosts(host, options.extraHosts));
-  const signal = await startSignalServer({ dev: true, host: '127.0.0.1', port: 0 });
+  // The signaling server checks Origin itself too (a page could find its loopback port): it must accept the
+  // page under every name the demo serves it, the LAN addresses included when exposed.
+  const signal = await startSignalServer({
+    dev: true,
+    host: '127.0.0.1',
+    port: 0,
+    allowedOrigins: policy.hosts.flatMap((name) => [`http://${name}:*`, `https://${name}:*`]),
+  });
   const broker = await startBroker({ dev: true, host: '127.0.0.1', port: null, wsPort: 0 });
   const vite = await createViteServer({
     configFile: false,

@@ -193,6 +193,22 @@ describe('only the page itself may use the forwards and the token endpoint', () 
 });
 
 describe('where it listens', () => {
+  test('on another address, the page there may use /signal and /mqtt (the servers behind accept it too)', async () => {
+    // 127.0.0.2 stands in for a LAN address: not one of the loopback names, but reachable only from here.
+    const other = await startDemoServer({ host: '127.0.0.2', httpPort: 0, httpsPort: null });
+    try {
+      const origin = originOf(other.httpUrl);
+      for (const path of ['/signal', '/mqtt']) {
+        expect(await upgradeStatusLine(other.httpUrl, path, { origin })).toBe(
+          'HTTP/1.1 101 Switching Protocols',
+        );
+      }
+      expect(other.pageHosts).toContain('127.0.0.2');
+    } finally {
+      await other.close();
+    }
+  });
+
   test('on 127.0.0.1 by default, not on the LAN', async () => {
     const local = await startDemoServer({ httpPort: 0, httpsPort: null });
     try {
