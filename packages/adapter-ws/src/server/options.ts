@@ -58,6 +58,14 @@ export interface SignalServerLimits {
   maxTrackedCalls: number;
   /** A call not seen for this long is forgotten. */
   callRecordTtlMs: number;
+  /**
+   * Right after the server starts (for `sessionGraceMs`), envelopes a returning client sends to a user not
+   * back yet are held for that user (`sessionGraceMs` from the first, `maxQueuedPerSession` per user): at most
+   * this many in all; beyond it the sender hears `unavailable` at once.
+   */
+  maxHeldForAbsent: number;
+  /** Bytes (encoded envelopes) those held envelopes may take in all; beyond it, `unavailable` at once. */
+  maxHeldBytesForAbsent: number;
 }
 
 export const DEFAULT_LIMITS: SignalServerLimits = {
@@ -89,6 +97,8 @@ export const DEFAULT_LIMITS: SignalServerLimits = {
   maxQueuedPerSession: 256,
   maxTrackedCalls: 100_000,
   callRecordTtlMs: 60 * 60 * 1000,
+  maxHeldForAbsent: 1024,
+  maxHeldBytesForAbsent: 4 * 1024 * 1024,
 };
 
 export interface RedisClusterOptions {

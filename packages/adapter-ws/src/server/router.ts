@@ -9,6 +9,7 @@ import type { Cluster } from './cluster.js';
 import type { ConnectionHost } from './connection.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
+import { RestartHold } from './restart-hold.js';
 import { Session, type SessionTable } from './sessions.js';
 
 /** Device ids that mark answers made by the server, the MQTT broker or core's memory network. */
@@ -22,15 +23,32 @@ export interface RouterDeps {
   log: Log;
   /** True while the server shuts down: no grace timers that would outlive it. */
   isDraining(): boolean;
+  /** When this server started: right after, users of its previous run may still come back. */
+  startedAt: number;
 }
 
 export type Router = Pick<ConnectionHost, 'openSession' | 'endSession' | 'relay'> & {
   /** Envelopes other nodes send to users they believe are here. */
   receiveFromCluster(envelope: Envelope): void;
+  /** Drops what is held, without answering: the server is stopping. */
+  close(): void;
 };
 
 export function createRouter(deps: RouterDeps): Router {
   const { sessions, localCalls, cluster, limits, log } = deps;
+  const restartHold = new RestartHold(
+    {
+      maxPerUser: limits.maxQueuedPerSession,
+      maxTotal: limits.maxHeldForAbsent,
+      maxBytes: limits.maxHeldBytesForAbsent,
+      holdMs: limits.sessionGraceMs,
+    },
+    (userId, held) => {
+      log('info', 'held-for-absent-expired', { userId, held: held.length });
+      answerUnavailable(held);
+    },
+    (envelope) => log('warn', 'held-envelope-dropped', { userId: envelope.to, callId: envelope.callId }),
+  );
 
   function unavailableReply(to: Envelope): Envelope {
     return createEnvelope(
@@ -60,6 +78,12 @@ export function createRouter(deps: RouterDeps): Router {
       }
     }
     if (reached || envelope.type === 'unavailable') return;
+    // Right after a restart the addressee may be about to come back, as the sender just did: hold it.
+    const mayReturn = origin?.returning === true && Date.now() - deps.startedAt < limits.sessionGraceMs;
+    if (mayReturn && restartHold.hold(envelope)) {
+      log('info', 'held-for-absent', { callId: envelope.callId, from: envelope.from, to: envelope.to });
+      return;
+    }
     log('debug', 'addressee-offline', { callId: envelope.callId, from: envelope.from, to: envelope.to });
     const reply = unavailableReply(envelope);
     if (origin) origin.deliver(reply);
@@ -85,7 +109,11 @@ export function createRouter(deps: RouterDeps): Router {
           log('error', 'cluster-presence-failed', { userId: session.userId, error: String(error) }),
         );
     }
-    // Senders of what was held for a user who never came back hear `unavailable` instead of waiting.
+    answerUnavailable(held);
+  }
+
+  /** Senders of what was held for a user who never came back hear `unavailable` instead of waiting. */
+  function answerUnavailable(held: readonly Envelope[]): void {
     const answered = new Set<string>();
     for (const envelope of held) {
       if (envelope.type === 'unavailable' || answered.has(envelope.callId)) continue;
@@ -121,8 +149,10 @@ export function createRouter(deps: RouterDeps): Router {
       }
       expireSession(stale, []);
     }
-    const session = new Session(userId, limits.maxQueuedPerSession, Date.now);
+    const session = new Session(userId, limits.maxQueuedPerSession, Date.now, sessionId !== undefined);
     if (sessions.add(session) && cluster) await cluster.userArrived(userId);
+    // Sent after the welcome, in order, like anything queued for a resumed session.
+    for (const envelope of restartHold.release(userId)) session.deliver(envelope);
     return { session, resumed: false };
   }
 
@@ -155,5 +185,11 @@ export function createRouter(deps: RouterDeps): Router {
     return null;
   }
 
-  return { openSession, endSession, relay, receiveFromCluster };
+  return {
+    openSession,
+    endSession,
+    relay,
+    receiveFromCluster,
+    close: () => restartHold.clear(),
+  };
 }

@@ -37,6 +37,8 @@ export class Session {
     readonly userId: string,
     private readonly maxOutbox: number,
     private readonly now: () => number,
+    /** Came with a session id this server does not know: welcomed by an earlier run of the server. */
+    readonly returning = false,
   ) {
     this.createdAt = now();
   }

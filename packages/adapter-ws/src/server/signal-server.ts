@@ -78,6 +78,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     limits,
     log,
     isDraining: () => draining,
+    startedAt,
   });
 
   const host: ConnectionHost = {
@@ -213,6 +214,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     while (connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const connection of connections) connection.terminate();
     for (const session of [...sessions.all()]) sessions.remove(session);
+    router.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
     http.closeAllConnections();
     await httpClosed;
