@@ -28,6 +28,8 @@ export function loopbackPeerConfig(): RTCPeerConnectionConfig {
     iceInterfaceAddresses: { udp4: LOOPBACK_ADDRESS },
     iceFilterCandidatePair: isLoopbackPair,
     // One transport for all media, as browsers end up with against a bundling peer: fewer sockets, one ICE run.
+    // Without it werift 0.24.4 leaves UDP sockets open after close() and a Node program that made a call
+    // does not exit (test/node-process.test.ts).
     bundlePolicy: 'max-bundle',
   };
 }

@@ -1,5 +1,7 @@
 // A werift RTCPeerConnection dressed as a browser's, so the call machine runs over real ICE, DTLS and SRTP
 // in Node. Each place where werift 0.24.4 behaves in a way the machine could notice is evened out here.
+
+import { randomUUID } from 'node:crypto';
 import type {
   IceCandidateEventPort,
   IceCandidateInit,
@@ -90,10 +92,11 @@ export class WeriftPeerConnection implements PeerConnectionPort {
   private localDescriptionsInFlight = 0;
   private candidateFlushScheduled = false;
 
-  // werift repeats `track` on every renegotiation and builds a new one-track MediaStream each time; a
-  // browser fires once per track and shares one stream object per stream id.
+  // werift repeats `track` on every renegotiation and builds a new one-track MediaStream each time. The
+  // call shows one remote stream, so every remote track of this connection is gathered into one stream
+  // object, whatever streams (or none) the remote peer put them in; each track is announced once.
   private readonly announcedRemoteTracks = new Set<MediaStreamTrack>();
-  private readonly remoteStreams = new Map<string, MediaStream>();
+  private remoteStream: MediaStream | null = null;
 
   constructor() {
     this.raw = new RTCPeerConnection(loopbackPeerConfig());
@@ -363,18 +366,9 @@ export class WeriftPeerConnection implements PeerConnectionPort {
   private onRawTrack(event: RTCTrackEvent): void {
     if (this.closed || this.announcedRemoteTracks.has(event.track)) return;
     this.announcedRemoteTracks.add(event.track);
-    const streams = event.streams.map((stream) => this.sharedRemoteStream(stream.id, event.track));
-    this.dispatch('track', { track: event.track, streams });
-  }
-
-  private sharedRemoteStream(id: string, track: MediaStreamTrack): MediaStream {
-    let stream = this.remoteStreams.get(id);
-    if (!stream) {
-      stream = new MediaStream({ id });
-      this.remoteStreams.set(id, stream);
-    }
-    if (!stream.getTracks().includes(track)) stream.addTrack(track);
-    return stream;
+    this.remoteStream ??= new MediaStream({ id: event.streams[0]?.id ?? `remote-${randomUUID()}` });
+    if (!this.remoteStream.getTracks().includes(event.track)) this.remoteStream.addTrack(event.track);
+    this.dispatch('track', { track: event.track, streams: [this.remoteStream] });
   }
 }
 

@@ -183,6 +183,39 @@ describe('werift peer connections behind the PeerConnectionPort', () => {
     expect(first?.streams[0]?.getTracks()).toHaveLength(2);
   });
 
+  it('gathers remote tracks of different streams into one stream per connection', async () => {
+    const caller = observe(factory({ iceServers: [] }));
+    const callee = observe(factory({ iceServers: [] }));
+    const audio = await createWeriftGetUserMedia()({ audio: true, video: false });
+    const video = await createWeriftGetUserMedia()({ audio: false, video: true });
+    for (const track of audio.getTracks()) caller.pc.addTrack(track, audio);
+    for (const track of video.getTracks()) caller.pc.addTrack(track, video);
+    await negotiate(caller, callee, null);
+
+    const [first, second] = callee.tracks;
+    expect(first?.streams[0]).toBe(second?.streams[0]);
+    expect(
+      first?.streams[0]
+        ?.getTracks()
+        .map((track) => track.kind)
+        .sort(),
+    ).toEqual(['audio', 'video']);
+  });
+
+  it('gathers remote tracks sent without any stream into one stream per connection', async () => {
+    const caller = observe(factory({ iceServers: [] }));
+    const callee = observe(factory({ iceServers: [] }));
+    const media = await createWeriftGetUserMedia()({ audio: true, video: true });
+    for (const track of media.getTracks()) caller.pc.addTrack(track);
+    await negotiate(caller, callee, null);
+
+    expect(callee.tracks).toHaveLength(2);
+    const [first, second] = callee.tracks;
+    expect(first?.streams).toHaveLength(1);
+    expect(first?.streams[0]).toBe(second?.streams[0]);
+    expect(first?.streams[0]?.getTracks()).toHaveLength(2);
+  });
+
   it('asks the answerer for no new negotiation when it adds its media while answering', async () => {
     const caller = observe(factory({ iceServers: [] }));
     const callee = observe(factory({ iceServers: [] }));
