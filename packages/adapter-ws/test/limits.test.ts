@@ -3,8 +3,8 @@
 import { createEnvelope, encodeEnvelope } from '@handset/core';
 import { nanoid } from 'nanoid';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SignalServer, SignalServerLimits } from '../src/server/index.js';
-import { type AddressedClient, loginFrom } from './support/front-door.js';
+import { DEFAULT_LIMITS, type SignalServer, type SignalServerLimits } from '../src/server/index.js';
+import { type AddressedClient, loginFrom, tryOpen } from './support/front-door.js';
 import { ringing, startTestServer } from './support/harness.js';
 
 let server: SignalServer;
@@ -166,6 +166,28 @@ describe('per source address', () => {
     await settle(bob);
     expect(from(bob, 'mallory') + from(bob, 'trudy')).toBeLessThanOrEqual(30 + elapsedS);
     expect(from(bob, 'carol')).toBe(20);
+  });
+});
+
+describe('frame size', () => {
+  it('closes a connection with 1009 for a frame above maxHelloBytes before it has logged in', async () => {
+    await start({});
+    const attempt = await tryOpen(server.url);
+    if (!attempt.ok) throw new Error('upgrade refused');
+    attempt.socket.send(JSON.stringify({ kind: 'hello', token: 'x'.repeat(16 * 1024) }));
+    expect((await attempt.closed).code).toBe(1009);
+  });
+
+  it('accepts frames up to maxFrameBytes once logged in', async () => {
+    await start({});
+    const bob = await login('bob');
+    const alice = await login('alice');
+    const invite = bigInvite('alice', 'bob');
+    expect(invite.length).toBeGreaterThan(DEFAULT_LIMITS.maxHelloBytes);
+    alice.send(invite);
+    await settle(alice);
+    await settle(bob);
+    expect(from(bob, 'alice')).toBe(1);
   });
 });
 

@@ -234,6 +234,7 @@ export class Connection {
     this.session = session;
     this.state = 'open';
     this.rate.share(this.ticket.authenticated(session.userId));
+    setFrameLimit(this.socket, this.host.limits.maxFrameBytes);
     this.expiresAt = verified.expiresAt;
     this.armExpiry();
     this.send(
@@ -319,6 +320,15 @@ export class Connection {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
   }
+}
+
+/**
+ * ws has one `maxPayload` per server, fixed when a socket is upgraded; the hello-sized limit is replaced per
+ * connection on its receiver (a private field: if ws renames it, the 1009 tests after login fail).
+ */
+function setFrameLimit(socket: WebSocket, maxBytes: number): void {
+  const receiver = (socket as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
+  if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = maxBytes;
 }
 
 function frameBytes(data: RawData): number {

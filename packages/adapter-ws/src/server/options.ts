@@ -4,8 +4,10 @@ import type { TokenSecret } from '@handset/token';
 import type { SignalLogger } from './logger.js';
 
 export interface SignalServerLimits {
-  /** Largest frame accepted, in bytes; a larger one closes the connection with 1009. */
+  /** Largest frame accepted after authentication, in bytes; a larger one closes the connection with 1009. */
   maxFrameBytes: number;
+  /** Largest frame accepted before authentication (the `hello`, whose token is at most 4096 characters); 1009 above. */
+  maxHelloBytes: number;
   /** Sustained frames per second per connection (token bucket refill rate). */
   messagesPerSecond: number;
   /** Frames a connection may send in a burst above the sustained rate (bucket size). */
@@ -66,10 +68,18 @@ export interface SignalServerLimits {
   maxHeldForAbsent: number;
   /** Bytes (encoded envelopes) those held envelopes may take in all; beyond it, `unavailable` at once. */
   maxHeldBytesForAbsent: number;
+  /**
+   * Invites one sender may send one recipient, sustained (per minute) and in a burst; the excess is
+   * refused to the sender (`rate-limited`) and never reaches the recipient, whose phone would spend its
+   * own budget answering each one `busy`.
+   */
+  pairInvitesPerMinute: number;
+  pairInviteBurst: number;
 }
 
 export const DEFAULT_LIMITS: SignalServerLimits = {
   maxFrameBytes: 2 * PROTOCOL_LIMITS.maxFrameBytes,
+  maxHelloBytes: 8 * 1024,
   messagesPerSecond: 50,
   messageBurst: 200,
   bytesPerSecond: 256 * 1024,
@@ -99,6 +109,8 @@ export const DEFAULT_LIMITS: SignalServerLimits = {
   callRecordTtlMs: 60 * 60 * 1000,
   maxHeldForAbsent: 1024,
   maxHeldBytesForAbsent: 4 * 1024 * 1024,
+  pairInvitesPerMinute: 20,
+  pairInviteBurst: 5,
 };
 
 export interface RedisClusterOptions {

@@ -164,7 +164,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   http.on('connection', (socket) => admission.accept(socket));
   const wss = new WebSocketServer({
     server: http,
-    maxPayload: limits.maxFrameBytes,
+    // Before its hello a connection may send only a hello-sized frame; Connection raises this after welcome.
+    maxPayload: limits.maxHelloBytes,
     perMessageDeflate: false,
     verifyClient: ({ origin }, done) => {
       // No Origin header: not a browser, and nothing a web page could have sent.
