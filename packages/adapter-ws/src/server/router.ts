@@ -7,6 +7,7 @@ import { SignalingError } from '../signaling-error.js';
 import type { LocalCallRegistry } from './call-registry.js';
 import type { Cluster } from './cluster.js';
 import type { ConnectionHost } from './connection.js';
+import { InviteLimiter } from './invite-limiter.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
 import { RestartHold } from './restart-hold.js';
@@ -36,6 +37,10 @@ export type Router = Pick<ConnectionHost, 'openSession' | 'endSession' | 'relay'
 
 export function createRouter(deps: RouterDeps): Router {
   const { sessions, localCalls, cluster, limits, log } = deps;
+  const invites = new InviteLimiter({
+    perSecond: limits.pairInvitesPerMinute / 60,
+    burst: limits.pairInviteBurst,
+  });
   const restartHold = new RestartHold(
     {
       maxPerUser: limits.maxQueuedPerSession,
@@ -174,6 +179,10 @@ export function createRouter(deps: RouterDeps): Router {
     }
     // A resend after a reconnect: already relayed once.
     if (!session.firstSighting(envelope.id)) return null;
+    if (envelope.type === 'invite' && !invites.take(session.userId, envelope.to)) {
+      log('warn', 'pair-invites-limited', { userId: session.userId, to: envelope.to });
+      return SignalingError.of('rate-limited', `too many invites to ${envelope.to}; try again later`);
+    }
     const { ageMs: _clientAge, ...rest } = envelope;
     const stamped = { ...rest, from: session.userId } as Envelope;
     const admitted = await (cluster ?? localCalls).admit(stamped.callId, stamped.from, stamped.to);
