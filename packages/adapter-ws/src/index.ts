@@ -1,22 +1,25 @@
 // @handset/adapter-ws: the browser-safe client transport. The Node server is @handset/adapter-ws/server.
 
-export { CLOSE_CODES, type CloseCode } from './close-codes.js';
 export {
   createDefaultReconnectPolicy,
   DEFAULT_RETRY_DELAYS_MS,
   type DefaultReconnectPolicyOptions,
   type ReconnectContext,
   type ReconnectPolicy,
-} from './reconnect-policy.js';
+  type TokenSource,
+  TransportError,
+  type TransportErrorReason,
+} from '@handset/core';
+export { CLOSE_CODES, type CloseCode } from './close-codes.js';
 export {
   AUTH_ERROR_CODES,
   isAuthErrorCode,
   SignalingError,
   type SignalingErrorCode,
 } from './signaling-error.js';
+export { reasonOfCloseCode, reasonOfErrorCode } from './wire-errors.js';
 export {
   createWsTransport,
-  type TokenSource,
   type WebSocketConstructor,
   type WebSocketLike,
   type WsTransport,

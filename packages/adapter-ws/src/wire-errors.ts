@@ -31,6 +31,8 @@ export function reasonOfCloseCode(code: number): TransportErrorReason | null {
       return 'token-refused';
     case CLOSE_CODES.policyViolation:
     case CLOSE_CODES.messageTooBig:
+    case CLOSE_CODES.tryAgainLater:
+    case CLOSE_CODES.slowConsumer:
       return 'refused-by-server';
     case CLOSE_CODES.serviceRestart:
     case CLOSE_CODES.goingAway:

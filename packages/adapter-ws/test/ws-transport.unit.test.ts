@@ -1,11 +1,10 @@
 // The client transport against msw's WebSocket interception: backoff, queue, heartbeat, resume, auth.
-import { createEnvelope, type Envelope, type TransportStatus } from '@handset/core';
+import { createEnvelope, type Envelope, type ReconnectContext, type TransportStatus } from '@handset/core';
 import { ws } from 'msw';
 import { setupServer } from 'msw/node';
 import { nanoid } from 'nanoid';
 import { firstValueFrom, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ReconnectContext } from '../src/reconnect-policy.js';
 import { createWsTransport, type WsTransport, type WsTransportOptions } from '../src/ws-transport.js';
 import { waitFor } from './support/harness.js';
 
@@ -105,7 +104,7 @@ describe('the WebSocket transport (client, against msw)', () => {
     expect(connections[0]?.frames.filter((f) => f.v === 1).map((f) => f.id)).toEqual(sent.map((e) => e.id));
   });
 
-  it('retries with the delays its policy gives, and closes with reconnect-gave-up when it returns null', async () => {
+  it('retries with the delays its policy gives, reporting each failed attempt, and closes with reconnect-gave-up when it returns null', async () => {
     const connections = fakeServer((conn) => {
       conn.client.close(4500, 'go away');
       return true;
@@ -124,7 +123,13 @@ describe('the WebSocket transport (client, against msw)', () => {
     expect(await statuses).toEqual(['connecting', 'closed']);
     expect(contexts.map((c) => c.attempt)).toEqual([0, 1, 2, 3]);
     expect(connections).toHaveLength(4);
-    expect((await errors).map((e) => e.reason)).toEqual(['reconnect-gave-up']);
+    expect((await errors).map((e) => e.reason)).toEqual([
+      'connect-failed',
+      'connect-failed',
+      'connect-failed',
+      'connect-failed',
+      'reconnect-gave-up',
+    ]);
   });
 
   it('detects a dead link by heartbeat when the server goes silent, and reconnects', async () => {

@@ -18,3 +18,4 @@ export {
   linkMachine,
   type WireReport,
 } from './link-machine.js';
+export { type ResolvedToken, resolveToken, type TokenSource, tokenSourceProblem } from './token-source.js';
