@@ -16,6 +16,7 @@ import { createServer as createViteServer } from 'vite';
 import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
 import { loadOrCreateCertificate } from './certificate.js';
 import { createOriginPolicy, pageHosts } from './origin-policy.js';
+import { PAGE_SERVER_LIMITS, type PageServerLimits } from './page-limits.js';
 import { createUpgradeProxy, refuseUpgrade, type UpgradeHandler } from './socket-proxy.js';
 import { withoutHmrClient } from './without-hmr-client.js';
 
@@ -33,6 +34,8 @@ export interface DemoServerOptions {
   httpsPort?: number | null;
   /** Where the self-signed certificate is kept. Default `<repo>/.certs`. */
   certDir?: string;
+  /** Overrides of PAGE_SERVER_LIMITS, per listener. */
+  limits?: Partial<PageServerLimits>;
   /** Told about the certificate and the listeners. Silent by default. */
   log?: (message: string) => void;
 }
@@ -78,6 +81,15 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? (() => {});
   const policy = createOriginPolicy(pageHosts(host, options.extraHosts));
+  const limits: PageServerLimits = { ...PAGE_SERVER_LIMITS, ...options.limits };
+  const serverOptions = {
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node checks the header deadline on this period (30 s by default): a quarter of it keeps it honest.
+    connectionsCheckingInterval: Math.max(100, Math.floor(limits.headersTimeoutMs / 4)),
+    // A request may take longer than its headers (Node refuses a requestTimeout below headersTimeout).
+    requestTimeout: limits.headersTimeoutMs * 3,
+  };
   // The signaling server checks Origin itself too (a page could find its loopback port): it must accept the
   // page under every name the demo serves it, the LAN addresses included when exposed.
   const signal = await startSignalServer({
@@ -140,7 +152,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       else proxy.forward(request, socket, head);
     };
   const servers: (Server & { closeAllConnections(): void })[] = [];
-  const http = createHttpServer(appFor(false));
+  const http = createHttpServer(serverOptions, appFor(false));
+  http.maxConnections = limits.maxConnections;
   http.on('upgrade', upgradeFor(false));
   servers.push(http);
   const httpPort = await listen(http, options.httpPort ?? 8000, host);
@@ -153,7 +166,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       log(
         `made a self-signed certificate (SHA-1 ${tls.fingerprint}); browsers will ask you to accept it once`,
       );
-    const https = createHttpsServer({ key: tls.key, cert: tls.cert }, appFor(true));
+    const https = createHttpsServer({ ...serverOptions, key: tls.key, cert: tls.cert }, appFor(true));
+    https.maxConnections = limits.maxConnections;
     https.on('upgrade', upgradeFor(true));
     servers.push(https);
     const httpsPort = await listen(https, options.httpsPort ?? 8443, host);
