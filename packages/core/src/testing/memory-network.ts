@@ -1,11 +1,11 @@
 // An in-memory signaling network: what a signaling server does (stamp the sender, route by user, answer
 // `unavailable` for offline users), without sockets. For tests and for running two phones in one process.
 
-import { nanoid } from 'nanoid';
 import { BehaviorSubject, Subject } from 'rxjs';
-import { createEnvelope, type Envelope, encodeEnvelope } from '../protocol.js';
+import { type Envelope, encodeEnvelope } from '../protocol.js';
 import type { SignalingTransport, TransportStatus } from '../transport.js';
 import type { TransportError } from '../transport-error.js';
+import { unavailableReplyTo } from '../unavailable-reply.js';
 
 export interface MemoryNetwork {
   /** A transport for `userId`; several transports may share one user id (several devices). */
@@ -36,19 +36,8 @@ export function createMemoryNetwork(options: { deliverAsync?: boolean } = {}): M
     log.push(stamped);
     const receivers = [...(members.get(stamped.to) ?? [])].filter((t) => t.status$.value === 'open');
     if (receivers.length === 0) {
-      if (stamped.type !== 'unavailable') {
-        const reply = createEnvelope(
-          {
-            type: 'unavailable',
-            callId: stamped.callId,
-            from: stamped.to,
-            fromDevice: 'network',
-            to: sender.userId,
-          },
-          nanoid(),
-        );
-        schedule(() => sender.deliver(encodeEnvelope(reply)));
-      }
+      const reply = unavailableReplyTo(stamped, 'network');
+      if (reply) schedule(() => sender.deliver(encodeEnvelope(reply)));
       return;
     }
     const frame = encodeEnvelope(stamped);

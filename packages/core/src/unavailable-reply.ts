@@ -1,0 +1,21 @@
+// The synthetic `unavailable` a network answers on behalf of an addressee it cannot reach: one builder
+// for the in-memory network, the MQTT transport and the WebSocket server, so all three answer alike.
+import { nanoid } from 'nanoid';
+import { createEnvelope, type Envelope } from './protocol.js';
+
+/**
+ * The reply to `envelope` from its unreachable addressee, or null for an `unavailable` (one is never
+ * answered with another, or two offline parties would loop). `fromDevice` names who answered
+ * (`network`, `broker`, `server`) so an app can tell it from a device's own reply.
+ */
+export function unavailableReplyTo(
+  envelope: Envelope,
+  fromDevice: string,
+  id: string = nanoid(),
+): Envelope | null {
+  if (envelope.type === 'unavailable') return null;
+  return createEnvelope(
+    { type: 'unavailable', callId: envelope.callId, from: envelope.to, fromDevice, to: envelope.from },
+    id,
+  );
+}
