@@ -1,7 +1,7 @@
 // The embedded broker's limits, held against the real listeners: oversized packets are cut while their
 // header is read (before and after login), silent and half-done handshakes end at the deadline, and one
 // address or a crowd of pending sockets cannot take every connection.
-import { connect as connectTcp, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createTopicLayout } from '@handset/adapter-mqtt';
 import {
   type BrokerLimits,
@@ -10,21 +10,27 @@ import {
   startBroker,
 } from '@handset/adapter-mqtt/broker';
 import { encodeEnvelope } from '@handset/core';
-import { connect, type IConnackPacket, type MqttClient } from 'mqtt';
+import { connect, type IConnackPacket } from 'mqtt';
 import { nanoid } from 'nanoid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { SECRET } from './support/embedded-broker.js';
+import {
+  closed,
+  fixedHeader,
+  MB,
+  openSocket as open,
+  SLACK_MS,
+  streamUntilClosed,
+  withinMs,
+} from './support/flood.js';
 import { invite, sleep } from './support/frames.js';
 import { publishReason, rawClient } from './support/raw-client.js';
 
 const topics = createTopicLayout();
-const MB = 1024 * 1024;
-/** Generous bound for "closed at once" or "closed at the deadline" on a shared 2-core machine. */
-const SLACK_MS = 5000;
-
 let broker: HandsetBroker | null = null;
 const sockets: Socket[] = [];
+const openSocket = (port: number) => open(port, sockets);
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   await broker?.close();
@@ -34,66 +40,6 @@ afterEach(async () => {
 async function start(limits: Partial<BrokerLimits> = {}): Promise<HandsetBroker> {
   broker = await startBroker({ secret: SECRET, limits });
   return broker;
-}
-
-/** The MQTT fixed header of a packet of `type` announcing `length` bytes to follow. */
-function fixedHeader(firstByte: number, length: number): Buffer {
-  const bytes = [firstByte];
-  let left = length;
-  do {
-    let digit = left % 128;
-    left = Math.floor(left / 128);
-    if (left > 0) digit |= 0x80;
-    bytes.push(digit);
-  } while (left > 0);
-  return Buffer.from(bytes);
-}
-
-function openSocket(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connectTcp(port, '127.0.0.1');
-    sockets.push(socket);
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-function closed(socket: Socket | MqttClient['stream']): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.destroyed) resolve();
-    socket.once('close', () => resolve());
-    socket.on('error', () => {});
-  });
-}
-
-/**
- * Streams `total` bytes after `header`, respecting back-pressure, until the peer closes. Returns how many
- * bytes were handed to the socket before it closed.
- */
-async function streamUntilClosed(socket: Socket | MqttClient['stream'], header: Buffer, total: number) {
-  const chunk = Buffer.alloc(64 * 1024);
-  let written = 0;
-  let isClosed = false;
-  const done = closed(socket).then(() => {
-    isClosed = true;
-  });
-  socket.write(header);
-  while (!isClosed && written < total) {
-    const more = socket.write(chunk);
-    written += chunk.length;
-    if (!more) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), done]);
-  }
-  await Promise.race([done, sleep(SLACK_MS)]);
-  return { written, closed: isClosed };
-}
-
-function withinMs<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    sleep(ms).then(() => {
-      throw new Error(`${what} did not happen within ${ms} ms`);
-    }),
-  ]);
 }
 
 describe('packet size on the embedded broker', () => {

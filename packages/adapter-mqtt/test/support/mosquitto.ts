@@ -56,7 +56,12 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+export interface MosquittoOptions {
+  /** Changes the shipped configuration before start (limits tests shrink a limit to reach it). */
+  editConfig?: (config: string) => string;
+}
+
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   if (!BINARY) throw new Error('mosquitto is not installed: run `bash scripts/ensure-tools.sh`');
   // Builds the plugin if it is missing or older than its source (ensure-tools.sh builds it too).
   await run('bash', [PLUGIN_BUILD]);
@@ -73,8 +78,9 @@ export async function startMosquitto(): Promise<Mosquitto> {
     .replace('plugin /etc/mosquitto/handset_identity.so', `plugin ${PLUGIN}`)
     .replace('listener 1883 127.0.0.1', `listener ${port} 127.0.0.1`)
     .replace('listener 9001 127.0.0.1', `listener ${wsPort} 127.0.0.1`);
+  const edited = options.editConfig ? options.editConfig(config) : config;
   // Keep the test's own user: mosquitto started as root would switch to "mosquitto" and lose the files.
-  await writeFile(configFile, `user ${userInfo().username}\nlog_dest stderr\nlog_type error\n${config}`);
+  await writeFile(configFile, `user ${userInfo().username}\nlog_dest stderr\nlog_type error\n${edited}`);
 
   let child: ChildProcess | null = null;
   let log = '';
