@@ -36,6 +36,8 @@ export function callStateOf(snapshot: CallSnapshot): CallState {
   if (snapshot.matches('idle')) return 'idle';
   if (snapshot.matches('ended')) return 'ended';
   if (snapshot.matches({ active: 'acquiringMedia' })) return 'acquiring-media';
+  // A call waiting for its link to come back is, to the user, still being dialled.
+  if (snapshot.matches({ active: 'awaitingSignaling' })) return 'dialing';
   if (snapshot.matches({ active: { outgoing: 'dialing' } })) return 'dialing';
   if (snapshot.matches({ active: { outgoing: 'ringing' } })) return 'ringing';
   if (snapshot.matches({ active: 'incoming' })) return 'incoming';

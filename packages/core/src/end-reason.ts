@@ -12,7 +12,10 @@ export type EndCode =
   | 'media-failed'
   | 'negotiation-failed'
   | 'connection-failed'
-  | 'protocol-error';
+  | 'protocol-error'
+  | 'unauthenticated'
+  | 'signaling-unavailable'
+  | 'platform-error';
 
 /** `local`: this phone ended it (its user, or its own timer or failure); `remote`: the peer or the network did. */
 export type EndedBy = 'local' | 'remote';
@@ -39,4 +42,10 @@ export const END_CODE_DESCRIPTIONS: Record<EndCode, string> = {
   'negotiation-failed': 'Creating or applying an SDP offer/answer failed on this side.',
   'connection-failed': 'ICE never connected, or the connection was lost and every ICE restart failed.',
   'protocol-error': 'The peer sent a description that could not be applied (malformed SDP).',
+  unauthenticated:
+    "The signaling link refused this phone's credentials (bad, expired or wrong-user token): no call can be made until the app logs in again.",
+  'signaling-unavailable':
+    'The signaling link is closed, was never reached, or did not come back within `signalingWaitMs`: the invite could not go out.',
+  'platform-error':
+    'A platform port threw (the peer-connection factory, or the transport send); the error itself is on `events$` as `call-error`.',
 };

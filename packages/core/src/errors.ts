@@ -21,7 +21,11 @@ export type HandsetErrorCode =
   /** Credentials (a token) were refused: malformed, badly signed, expired. */
   | 'unauthenticated'
   /** A remote ICE candidate the peer connection refused; the call goes on without it. */
-  | 'candidate-rejected';
+  | 'candidate-rejected'
+  /** Remote candidates beyond what a call buffers before its remote description; the call goes on. */
+  | 'candidates-dropped'
+  /** A port (peer-connection factory, getUserMedia, transport send) threw; the call it served ended. */
+  | 'port-failed';
 
 /** Codes that describe bad input from the network. */
 export type ProtocolErrorCode = Extract<
@@ -30,7 +34,7 @@ export type ProtocolErrorCode = Extract<
 >;
 
 export class HandsetError extends Error {
-  override readonly name = 'HandsetError';
+  override readonly name: string = 'HandsetError';
   readonly code: HandsetErrorCode;
 
   constructor(code: HandsetErrorCode, message: string, options?: { cause?: unknown }) {

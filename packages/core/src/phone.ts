@@ -1,16 +1,33 @@
 // The public face of Handset: a phone for one user on one transport. It validates what the network
-// sends, hands it to the current call's statechart, and shows the app observables; it keeps no call state.
+// sends, hands it to the current call's statechart (or answers for calls that have ended), tells the call
+// how the link is, and shows the app observables; it keeps no call state.
 import { nanoid } from 'nanoid';
 import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject } from 'rxjs';
 import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
 import { callMachine } from './call/call-machine.js';
 import { type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
+import type { PortName } from './call/events.js';
 import { type CallState, type CallView, callViewOf } from './call-view.js';
 import type { EndReason } from './end-reason.js';
+import { EndedCalls } from './ended-calls.js';
 import { HandsetError } from './errors.js';
+import {
+  INITIAL_LINK_FACTS,
+  type LinkFacts,
+  linkConditionOf,
+  withError,
+  withStatus,
+} from './link-condition.js';
 import type { Clock, GetUserMedia, IceServerConfig, PeerConnectionFactory } from './ports.js';
-import { createEnvelope, decodeEnvelope, type MediaKinds, validateEnvelope } from './protocol.js';
+import {
+  createEnvelope,
+  decodeEnvelope,
+  type EnvelopeDraft,
+  type MediaKinds,
+  validateEnvelope,
+} from './protocol.js';
 import type { SignalingTransport, TransportStatus } from './transport.js';
+import type { TransportError } from './transport-error.js';
 
 export interface PhoneOptions {
   /** Who this phone is. With a server, the id its credentials prove; it addresses every message. */
@@ -36,12 +53,19 @@ export type PhoneEvent =
   | { type: 'call-ended'; callId: string | null; reason: EndReason }
   | { type: 'protocol-error'; error: HandsetError }
   | { type: 'call-warning'; callId: string | null; error: HandsetError }
-  | { type: 'transport-status'; status: TransportStatus };
+  /** A port threw (code `port-failed`, the thrown value as `cause`); the call ended `platform-error` or `media-failed`. */
+  | { type: 'call-error'; callId: string | null; error: HandsetError }
+  | { type: 'transport-status'; status: TransportStatus }
+  /** Every error the transport reports; a permanent one ends a call being placed at once. */
+  | { type: 'transport-error'; error: TransportError };
 
 export interface Phone {
   readonly userId: string;
   readonly deviceId: string;
-  /** Starts a call and returns its id. Throws `invalid-state` if a call is already under way. */
+  /**
+   * Starts a call and returns its id. Throws `invalid-state` if a call is already under way, and
+   * `invalid-argument` for a peer id the protocol refuses, this phone's own user id, or no media.
+   */
   makeCall(peerId: string, media?: MediaKinds): string;
   /** Answers the ringing call, with the media the caller asked for unless told otherwise. */
   answerCall(media?: MediaKinds): void;
@@ -78,6 +102,25 @@ export function createPhone(options: PhoneOptions): Phone {
   let current: Actor<typeof callMachine>;
   let currentSubscription: { unsubscribe(): void } | undefined;
   let disposed = false;
+  let link: LinkFacts = INITIAL_LINK_FACTS;
+  const endedCalls = new EndedCalls({ userId, deviceId });
+
+  /** Sends on the transport, which must never throw; if it does anyway, the app hears of it. */
+  function sendSafely(draft: EnvelopeDraft, callId: string | null): boolean {
+    try {
+      options.transport.send(createEnvelope(draft, nanoid()));
+      return true;
+    } catch (error) {
+      reportPortFailure('send', error, callId);
+      return false;
+    }
+  }
+
+  function reportPortFailure(port: PortName, cause: unknown, callId: string | null): void {
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const error = new HandsetError('port-failed', `the ${port} port threw (${what})`, { cause });
+    events.next({ type: 'call-error', callId, error });
+  }
 
   const newCall = (): Actor<typeof callMachine> => {
     const actor: Actor<typeof callMachine> = createActor(callMachine, {
@@ -86,9 +129,20 @@ export function createPhone(options: PhoneOptions): Phone {
       input: {
         settings: { userId, deviceId, timeouts, maxIceRestarts: options.maxIceRestarts ?? 3 },
         ports: {
-          send: (draft) => options.transport.send(createEnvelope(draft, nanoid())),
+          // A send that throws is reported here; the call is told (`send.failed`) and ends.
+          send: (draft) => {
+            if (!sendSafely(draft, draft.callId)) actor.send({ type: 'send.failed' });
+          },
+          // The machine catches a factory that throws and reports it through `reportPortFailure`.
           createPeerConnection: () => options.peerConnectionFactory({ iceServers }),
-          getUserMedia: options.getUserMedia,
+          getUserMedia: (media) => {
+            try {
+              return options.getUserMedia(media);
+            } catch (error) {
+              reportPortFailure('get-user-media', error, actor.getSnapshot().context.callId);
+              throw error;
+            }
+          },
           // This call's id, not the current one's: a refusal can come back after the call has ended.
           reportError: (error) =>
             events.next({ type: 'call-warning', callId: actor.getSnapshot().context.callId, error }),
@@ -96,6 +150,7 @@ export function createPhone(options: PhoneOptions): Phone {
             new HandsetError('candidate-rejected', 'the peer connection refused a remote ICE candidate', {
               cause,
             }),
+          reportPortFailure,
         },
       },
     });
@@ -125,6 +180,8 @@ export function createPhone(options: PhoneOptions): Phone {
         }
       }
       if (snapshot.status === 'done' && next.endReason) {
+        const { callId, peerId } = snapshot.context;
+        if (callId && peerId) endedCalls.remember({ callId, peerId });
         events.next({ type: 'call-ended', callId: next.callId, reason: next.endReason });
         if (!disposed) {
           current = newCall();
@@ -152,11 +209,27 @@ export function createPhone(options: PhoneOptions): Phone {
       });
       return;
     }
+    const late = endedCalls.verdict(decoded.envelope);
+    if (late.kind === 'reply') sendSafely(late.hangup, late.hangup.callId);
+    if (late.kind !== 'not-ended') return;
     current.send({ type: 'signal', envelope: decoded.envelope });
   });
-  const statuses = options.transport.status$.subscribe((status) =>
-    events.next({ type: 'transport-status', status }),
-  );
+
+  /** Keeps the phone's view of the link, and tells the current call when it changes. */
+  function learn(next: LinkFacts): void {
+    const before = linkConditionOf(link);
+    link = next;
+    const after = linkConditionOf(link);
+    if (after !== before) current.send({ type: 'link.changed', link: after });
+  }
+  const statuses = options.transport.status$.subscribe((status) => {
+    learn(withStatus(link, status));
+    events.next({ type: 'transport-status', status });
+  });
+  const transportErrors = options.transport.errors$.subscribe((error) => {
+    learn(withError(link, error));
+    events.next({ type: 'transport-error', error });
+  });
 
   function command(event: Parameters<typeof current.send>[0], what: string): void {
     if (disposed) throw HandsetError.invalidState('the phone was disposed');
@@ -180,10 +253,12 @@ export function createPhone(options: PhoneOptions): Phone {
         to: peerId,
       });
       if (!check.ok) throw HandsetError.invalidArgument(`peerId: ${check.error.message}`);
+      // Calling one's own other device would need to be asked for explicitly; today it is a mistake.
+      if (peerId === userId) throw HandsetError.invalidArgument('a phone cannot call its own user id');
       if (!media.audio && !media.video)
         throw HandsetError.invalidArgument('a call needs audio, video or both');
       const callId = nanoid();
-      command({ type: 'user.call', callId, peerId, media }, 'make a call');
+      command({ type: 'user.call', callId, peerId, media, link: linkConditionOf(link) }, 'make a call');
       return callId;
     },
     answerCall(media) {
@@ -209,6 +284,7 @@ export function createPhone(options: PhoneOptions): Phone {
       if (current.getSnapshot().can({ type: 'user.hangup' })) current.send({ type: 'user.hangup' });
       frames.unsubscribe();
       statuses.unsubscribe();
+      transportErrors.unsubscribe();
       currentSubscription?.unsubscribe();
       current.stop();
       view.complete();

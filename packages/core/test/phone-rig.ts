@@ -10,6 +10,7 @@ import {
   type Phone,
   type PhoneEvent,
   type PhoneOptions,
+  type SignalingTransport,
 } from '../src/index.js';
 import {
   createFakeMedia,
@@ -48,6 +49,10 @@ export interface HandsetOptions {
   getUserMedia?: GetUserMedia;
   deny?: 'NotAllowedError' | 'NotFoundError';
   inspect?: PhoneOptions['inspect'];
+  /** Puts something between the phone and its memory transport (a scripted link, a throwing send...). */
+  wrapTransport?: (transport: MemoryTransport) => SignalingTransport;
+  /** Replaces the fake peer-connection factory (e.g. one that throws). */
+  peerConnectionFactory?: PhoneOptions['peerConnectionFactory'];
 }
 
 export interface RigOptions {
@@ -83,8 +88,8 @@ export function createRig(options: RigOptions = {}): Rig {
       const phone = createPhone({
         userId,
         deviceId,
-        transport,
-        peerConnectionFactory: pcs.factory,
+        transport: handsetOptions.wrapTransport ? handsetOptions.wrapTransport(transport) : transport,
+        peerConnectionFactory: handsetOptions.peerConnectionFactory ?? pcs.factory,
         getUserMedia: handsetOptions.getUserMedia ?? media.getUserMedia,
         timeouts,
         ...(options.maxIceRestarts === undefined ? {} : { maxIceRestarts: options.maxIceRestarts }),

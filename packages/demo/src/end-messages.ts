@@ -23,6 +23,10 @@ const ENDINGS: Record<EndCode, Describe> = {
   'connection-failed': (peer) =>
     `The media connection to ${peer} could not be made or was lost. Both devices must reach each other directly (same network; this demo uses no STUN/TURN server).`,
   'protocol-error': (peer) => `${peer}'s browser sent a description this browser cannot use.`,
+  unauthenticated: () => 'The signaling server refused your login (token). Log in again, then call.',
+  'signaling-unavailable': () =>
+    'The signaling server cannot be reached right now, so the call could not be placed. Check the connection and try again.',
+  'platform-error': () => 'The browser refused to set up the call (see the console for the error).',
 };
 
 export function describeEnding(view: CallView): string {

@@ -16,7 +16,21 @@ export const callMachine = callSetup.createMachine({
   states: {
     idle: {
       on: {
-        'user.call': { target: 'active.acquiringMedia', actions: 'startOutgoingCall' },
+        'user.call': [
+          // A link that cannot carry the invite ends the call at once, naming why.
+          {
+            guard: 'isLinkRefused',
+            target: 'ended',
+            actions: ['startOutgoingCall', endWith('unauthenticated', 'local')],
+          },
+          {
+            guard: 'isLinkUnreachable',
+            target: 'ended',
+            actions: ['startOutgoingCall', endWith('signaling-unavailable', 'local')],
+          },
+          { guard: 'isLinkUp', target: 'active.acquiringMedia', actions: 'startOutgoingCall' },
+          { target: 'active.awaitingSignaling', actions: 'startOutgoingCall' },
+        ],
         'remote.invite': {
           guard: 'isInviteAlive',
           target: 'active.incoming',
@@ -27,7 +41,7 @@ export const callMachine = callSetup.createMachine({
     active: {
       entry: 'createPeerConnection',
       exit: 'closePeerConnection',
-      invoke: { src: 'watchPeerConnection', input: ({ context }) => ({ pc: context.pc! }) },
+      invoke: { src: 'watchPeerConnection', input: ({ context }) => ({ pc: context.pc }) },
       on: {
         'remote.invite': [
           {
@@ -40,11 +54,32 @@ export const callMachine = callSetup.createMachine({
           // Glare won, or the same invite delivered twice: nothing to say.
           { guard: and([isCallingUnanswered, 'isInviteFromPeer']) },
           { guard: 'isRepeatOfThisCall' },
-          { actions: 'replyBusy' },
+          // Busy, at most once per sender per window: a flood of invites cannot spend our send budget.
+          {
+            guard: and(['isBusyReplyDue', 'isBusyWindowClosed']),
+            actions: ['replyBusy', 'noteBusyReply', 'openBusyWindow'],
+          },
+          { guard: 'isBusyReplyDue', actions: ['replyBusy', 'noteBusyReply'] },
         ],
+        'busy.windowClosed': { actions: 'forgetBusyReplies' },
         'remote.hangup': { target: ended, actions: { type: 'end', params: endAsPeerSaid } },
         'remote.cancel': { target: ended, actions: endWith('cancelled', 'remote') },
-        'remote.candidates': { actions: 'bufferRemoteCandidates' },
+        'remote.candidates': [
+          { guard: 'hasRoomForRemoteCandidates', actions: 'bufferRemoteCandidates' },
+          { actions: ['bufferRemoteCandidates', 'warnCandidatesDropped'] },
+        ],
+        // Even after connecting: the device the caller chose is another of ours.
+        'remote.answerSelected': {
+          guard: 'isAnsweredElsewhere',
+          target: ended,
+          actions: endWith('answered-elsewhere', 'remote'),
+        },
+        'port.failed': {
+          target: ended,
+          actions: ['reportPortFailure', ...hangUpWith('negotiation-failed', 'platform-error', 'local')],
+        },
+        // Telling the peer would only throw again.
+        'send.failed': { target: ended, actions: endWith('platform-error', 'local') },
         'pc.candidate': [
           { guard: 'isBatchWindowOpen', actions: 'queueLocalCandidate' },
           { actions: ['queueLocalCandidate', 'cancelCandidateFlush', 'scheduleCandidateFlush'] },
@@ -62,6 +97,22 @@ export const callMachine = callSetup.createMachine({
       },
       initial: 'acquiringMedia',
       states: {
+        /** A call made while the link is reconnecting: nothing is opened or sent until it is back. */
+        awaitingSignaling: {
+          after: { signalingWait: { target: ended, actions: endWith('signaling-unavailable', 'local') } },
+          on: {
+            'link.changed': [
+              { guard: 'isLinkUp', target: 'acquiringMedia' },
+              { guard: 'isLinkRefused', target: ended, actions: endWith('unauthenticated', 'local') },
+              {
+                guard: 'isLinkUnreachable',
+                target: ended,
+                actions: endWith('signaling-unavailable', 'local'),
+              },
+            ],
+            'user.hangup': { target: ended, actions: endWith('cancelled', 'local') },
+          },
+        },
         acquiringMedia: {
           invoke: {
             src: 'acquireMedia',
@@ -76,7 +127,17 @@ export const callMachine = callSetup.createMachine({
               { target: ended, actions: { type: 'end', params: endWithMediaError('media-failed') } },
             ],
           },
-          on: { 'user.hangup': { target: ended, actions: endWith('cancelled', 'local') } },
+          on: {
+            'user.hangup': { target: ended, actions: endWith('cancelled', 'local') },
+            'link.changed': [
+              { guard: 'isLinkRefused', target: ended, actions: endWith('unauthenticated', 'local') },
+              {
+                guard: 'isLinkUnreachable',
+                target: ended,
+                actions: endWith('signaling-unavailable', 'local'),
+              },
+            ],
+          },
         },
         outgoing: {
           after: {
@@ -95,6 +156,20 @@ export const callMachine = callSetup.createMachine({
               target: ended,
               actions: ['sendCancel', { type: 'end', params: endAsPeerSaid }],
             },
+            // One callee device hung up (its media failed...): the others must stop ringing too.
+            'remote.hangup': {
+              target: ended,
+              actions: ['sendCancel', { type: 'end', params: endAsPeerSaid }],
+            },
+            // The link closed for good: the invite can be neither answered nor cancelled.
+            'link.changed': [
+              { guard: 'isLinkRefused', target: ended, actions: endWith('unauthenticated', 'local') },
+              {
+                guard: 'isLinkUnreachable',
+                target: ended,
+                actions: endWith('signaling-unavailable', 'local'),
+              },
+            ],
             'remote.unavailable': { target: ended, actions: endWith('unavailable', 'remote') },
             'remote.answer': {
               target: 'connecting',
@@ -152,26 +227,24 @@ export const callMachine = callSetup.createMachine({
               target: ended,
               actions: ['sendDeclined', endWith('declined', 'local')],
             },
-            'remote.answerSelected': {
-              guard: 'isAnsweredElsewhere',
-              target: ended,
-              actions: endWith('answered-elsewhere', 'remote'),
-            },
           },
         },
         answering: {
-          on: {
-            'remote.answerSelected': {
-              guard: 'isAnsweredElsewhere',
-              target: ended,
-              actions: endWith('answered-elsewhere', 'remote'),
-            },
-            'candidates.flush': {},
-          },
+          on: { 'candidates.flush': {} },
           initial: 'acquiringMedia',
           states: {
             acquiringMedia: {
               always: { guard: 'hasLocalMedia', target: 'creatingAnswer' },
+              // The caller's cancel may never come: a permission prompt nobody answers must not hold the call.
+              after: {
+                answerMediaTimeout: {
+                  target: ended,
+                  actions: [
+                    { type: 'sendHangup', params: { reason: 'media-failed' } },
+                    { type: 'end', params: { code: 'media-failed', by: 'local', detail: 'timeout' } },
+                  ],
+                },
+              },
               invoke: {
                 src: 'acquireMedia',
                 input: ({ context }) => ({ getUserMedia: context.ports.getUserMedia, media: context.media }),

@@ -1,6 +1,12 @@
 // The messages a call sends, built from its context: one function per message kind, so the machine's
 // actions only choose what to say and when.
-import type { EnvelopeDraft, EnvelopeOf, HangupReason, SessionDescription } from '../protocol.js';
+import {
+  type EnvelopeDraft,
+  type EnvelopeOf,
+  type HangupReason,
+  PROTOCOL_LIMITS,
+  type SessionDescription,
+} from '../protocol.js';
 import type { CallContext } from './context.js';
 import type { RenegotiationOutput } from './negotiation.js';
 
@@ -76,9 +82,22 @@ export const busyReplyTo = (context: CallContext, invite: EnvelopeOf<'invite'>):
   reason: 'busy',
 });
 
-export const candidatesOf = (context: CallContext): EnvelopeDraft => ({
-  type: 'candidates',
-  ...toPeer(context),
-  candidates: context.queuedLocalCandidates,
-  end: context.localGatheringComplete,
-});
+/**
+ * The queued local candidates as messages the peer's validator accepts: at most `maxCandidatesPerMessage`
+ * each, `end: true` (if gathering is complete) on the last one only.
+ */
+export function candidateBatchesOf(context: CallContext): EnvelopeDraft[] {
+  const all = context.queuedLocalCandidates;
+  const size = PROTOCOL_LIMITS.maxCandidatesPerMessage;
+  const batches: EnvelopeDraft[] = [];
+  for (let start = 0; start < all.length || batches.length === 0; start += size) {
+    const last = start + size >= all.length;
+    batches.push({
+      type: 'candidates',
+      ...toPeer(context),
+      candidates: all.slice(start, start + size),
+      end: last && context.localGatheringComplete,
+    });
+  }
+  return batches;
+}

@@ -1,21 +1,22 @@
 // The call machine's vocabulary: every action, guard, actor and delay the chart (call-machine.ts) refers
 // to by name, implemented once here.
-import { assertEvent, assign, cancel, raise, setup } from 'xstate';
+import { assertEvent, assign, cancel, enqueueActions, raise, setup } from 'xstate';
 import type { EndCode, EndedBy, EndReason } from '../end-reason.js';
+import { HandsetError } from '../errors.js';
 import type { HangupReason, IceCandidateInit, SessionDescription } from '../protocol.js';
 import {
   answerOf,
   answerSelectedOf,
   busyReplyTo,
   cancelOf,
-  candidatesOf,
+  candidateBatchesOf,
   declineOf,
   hangupOf,
   inviteOf,
   negotiationOf,
   ringingOf,
 } from './call-messages.js';
-import type { CallContext, CallInput } from './context.js';
+import { type CallContext, type CallInput, MAX_BUFFERED_REMOTE_CANDIDATES } from './context.js';
 import type { CallEvent } from './events.js';
 import { errorName, guards, remainingLifetime } from './guards.js';
 import {
@@ -104,6 +105,10 @@ export const callSetup = setup({
     iceDisconnectGrace: ({ context }) => context.settings.timeouts.iceDisconnectGraceMs,
     iceRestartTimeout: ({ context }) => context.settings.timeouts.iceRestartMs,
     candidateBatchWindow: ({ context }) => context.settings.timeouts.candidateBatchMs,
+    signalingWait: ({ context }) => context.settings.timeouts.signalingWaitMs,
+    renegotiationTimeout: ({ context }) => context.settings.timeouts.renegotiationMs,
+    answerMediaTimeout: ({ context }) => context.settings.timeouts.answerMediaMs,
+    busyReplyWindow: ({ context }) => context.settings.timeouts.busyReplyIntervalMs,
   },
   guards,
   actions: {
@@ -161,7 +166,21 @@ export const callSetup = setup({
       assertEvent(event, 'user.answer');
       return { media: event.media ?? context.media };
     }),
-    createPeerConnection: assign({ pc: ({ context }) => context.ports.createPeerConnection() }),
+    /**
+     * A factory that throws (a browser refuses a malformed `iceServers` URL in the constructor) must not
+     * take the app down: the call is told, and ends.
+     */
+    createPeerConnection: enqueueActions(({ context, enqueue }) => {
+      try {
+        enqueue.assign({ pc: context.ports.createPeerConnection() });
+      } catch (error) {
+        enqueue.raise({ type: 'port.failed', port: 'peer-connection', error });
+      }
+    }),
+    reportPortFailure: ({ context, event }) => {
+      assertEvent(event, 'port.failed');
+      context.ports.reportPortFailure(event.port, event.error, context.callId);
+    },
     closePeerConnection: ({ context }) => context.pc?.close(),
     storeLocalStream: assign((_, stream: MediaStreamPortParam) => ({ localStream: stream })),
     stopLocalMedia: ({ context }) => stopTracks(context.localStream),
@@ -186,6 +205,16 @@ export const callSetup = setup({
       assertEvent(event, 'remote.invite');
       context.ports.send(busyReplyTo(context, event.envelope));
     },
+    noteBusyReply: assign(({ context, event }) => {
+      assertEvent(event, 'remote.invite');
+      return { busyRepliedTo: [...context.busyRepliedTo, event.envelope.from] };
+    }),
+    /** The first `busy` of a window opens it; each sender is answered at most once until it closes. */
+    openBusyWindow: raise({ type: 'busy.windowClosed' } as const, {
+      delay: 'busyReplyWindow',
+      id: 'busy.window',
+    }),
+    forgetBusyReplies: assign({ busyRepliedTo: [] }),
     sendHangup: ({ context }, { reason }: { reason: HangupReason }) =>
       context.ports.send(hangupOf(context, reason)),
     sendNegotiation: ({ context }, output: RenegotiationOutput) =>
@@ -208,13 +237,22 @@ export const callSetup = setup({
     }),
     sendQueuedCandidates: ({ context }) => {
       if (context.queuedLocalCandidates.length === 0 && !context.localGatheringComplete) return;
-      context.ports.send(candidatesOf(context));
+      for (const batch of candidateBatchesOf(context)) context.ports.send(batch);
     },
     clearQueuedCandidates: assign({ queuedLocalCandidates: [], localGatheringComplete: false }),
+    /** Keeps what fits under the cap: an invite may ring for minutes, candidates must not pile up meanwhile. */
     bufferRemoteCandidates: assign(({ context, event }) => {
       assertEvent(event, 'remote.candidates');
-      return { pendingRemoteCandidates: [...context.pendingRemoteCandidates, ...event.envelope.candidates] };
+      const all = [...context.pendingRemoteCandidates, ...event.envelope.candidates];
+      return { pendingRemoteCandidates: all.slice(0, MAX_BUFFERED_REMOTE_CANDIDATES) };
     }),
+    warnCandidatesDropped: ({ context }) =>
+      context.ports.reportError(
+        new HandsetError(
+          'candidates-dropped',
+          `more than ${MAX_BUFFERED_REMOTE_CANDIDATES} remote candidates arrived before the remote description; the rest were dropped`,
+        ),
+      ),
     addRemoteCandidates: ({ context, event }) => {
       assertEvent(event, 'remote.candidates');
       addRemoteCandidates(context, event.envelope.candidates);
@@ -225,6 +263,8 @@ export const callSetup = setup({
     countIceRestart: assign({ iceRestartAttempts: ({ context }) => context.iceRestartAttempts + 1 }),
     resetIceRestarts: assign({ iceRestartAttempts: 0 }),
     requestIceRestart: raise({ type: 'negotiation.restartIce' } as const),
+    noteIceRestartTaken: raise({ type: 'negotiation.iceRestartTaken' } as const),
+    announceNegotiationSettled: raise({ type: 'negotiation.settled' } as const),
     /** Records why the call ended; every path into `ended` runs it once. */
     end: assign((_, { code, by, detail }: EndParams) => ({
       endReason: (detail === undefined ? { code, by } : { code, by, detail }) satisfies EndReason,

@@ -30,7 +30,7 @@ export const connectedState = callSetup.createStateConfig({
           },
         },
         reconnecting: {
-          entry: ['countIceRestart', 'requestIceRestart'],
+          entry: 'countIceRestart',
           after: {
             iceRestartTimeout: [
               { guard: 'hasIceRestartsLeft', target: 'reconnecting', reenter: true },
@@ -41,6 +41,19 @@ export const connectedState = callSetup.createStateConfig({
             ],
           },
           on: { 'pc.iceState': { guard: 'isIceUp', target: 'stable', actions: 'resetIceRestarts' } },
+          initial: 'restartWanted',
+          states: {
+            // The request is repeated each time the negotiation region settles, until it takes one: a
+            // request made while it was busy is not lost, and costs no extra attempt.
+            restartWanted: {
+              entry: 'requestIceRestart',
+              on: {
+                'negotiation.iceRestartTaken': 'restartOffered',
+                'negotiation.settled': { target: 'restartWanted', reenter: true },
+              },
+            },
+            restartOffered: {},
+          },
         },
       },
     },
@@ -48,8 +61,9 @@ export const connectedState = callSetup.createStateConfig({
       initial: 'stable',
       states: {
         stable: {
+          entry: 'announceNegotiationSettled',
           on: {
-            'negotiation.restartIce': 'offering',
+            'negotiation.restartIce': { target: 'offering', actions: 'noteIceRestartTaken' },
             'pc.negotiationNeeded': 'offering',
             'remote.negotiate': { guard: 'isRemoteOffer', target: 'answering' },
           },
@@ -72,6 +86,13 @@ export const connectedState = callSetup.createStateConfig({
           },
         },
         awaitingAnswer: {
+          // A lost answer (the peer is gone, or signaling too) must not leave the call renegotiating forever.
+          after: {
+            renegotiationTimeout: {
+              target: ended,
+              actions: hangUpWith('negotiation-failed', 'negotiation-failed', 'local'),
+            },
+          },
           on: {
             'remote.negotiate': [
               { guard: 'isRemoteAnswer', target: 'applyingAnswer' },
@@ -79,7 +100,7 @@ export const connectedState = callSetup.createStateConfig({
               { guard: and(['isRemoteOffer', 'isPolitePeer']), target: 'answering' },
             ],
             // The previous restart offer got no answer (signaling was down too): offer again.
-            'negotiation.restartIce': 'offering',
+            'negotiation.restartIce': { target: 'offering', actions: 'noteIceRestartTaken' },
           },
         },
         applyingAnswer: {

@@ -4,6 +4,7 @@ import type { EndReason } from '../end-reason.js';
 import type { HandsetError } from '../errors.js';
 import type { GetUserMedia, MediaStreamPort, PeerConnectionPort } from '../ports.js';
 import type { EnvelopeDraft, IceCandidateInit, MediaKinds } from '../protocol.js';
+import type { PortName } from './events.js';
 
 export interface CallTimeouts {
   /** How long the caller waits for an answer; also the lifetime written into the invite. */
@@ -16,6 +17,14 @@ export interface CallTimeouts {
   iceRestartMs: number;
   /** Local candidates gathered within this window travel in one message. */
   candidateBatchMs: number;
+  /** How long a call made while the link is reconnecting waits for it before `signaling-unavailable`. */
+  signalingWaitMs: number;
+  /** How long a renegotiation offer waits for its answer before the call ends `negotiation-failed`. */
+  renegotiationMs: number;
+  /** How long answering waits for the camera and microphone before the call ends `media-failed`. */
+  answerMediaMs: number;
+  /** Each sender gets at most one automatic `busy` reply per window of this length; more are dropped. */
+  busyReplyIntervalMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: CallTimeouts = {
@@ -24,7 +33,16 @@ export const DEFAULT_TIMEOUTS: CallTimeouts = {
   iceDisconnectGraceMs: 2_000,
   iceRestartMs: 10_000,
   candidateBatchMs: 20,
+  signalingWaitMs: 10_000,
+  renegotiationMs: 15_000,
+  answerMediaMs: 30_000,
+  busyReplyIntervalMs: 5_000,
 };
+
+/** Remote candidates kept while waiting for the remote description; the rest are dropped with a warning. */
+export const MAX_BUFFERED_REMOTE_CANDIDATES = 256;
+/** Senders answered `busy` within one reply window; invites from more senders are dropped silently. */
+export const MAX_BUSY_SENDERS_PER_WINDOW = 16;
 
 export interface CallSettings {
   readonly userId: string;
@@ -43,6 +61,8 @@ export interface CallPorts {
   /** Problems that do not end the call (a remote candidate refused...) but that the app should hear of. */
   reportError(error: HandsetError): void;
   candidateRejected(error: unknown): HandsetError;
+  /** A port threw synchronously: the app hears of it (the call then ends `platform-error`). */
+  reportPortFailure(port: PortName, error: unknown, callId: string | null): void;
 }
 
 export interface CallInput {
@@ -74,6 +94,8 @@ export interface CallContext {
   /** The last local candidate has been gathered; the next batch carries `end: true`. */
   localGatheringComplete: boolean;
   iceRestartAttempts: number;
+  /** Senders answered `busy` in the current reply window (cleared when the window closes). */
+  busyRepliedTo: string[];
   endReason: EndReason | null;
 }
 
@@ -95,6 +117,7 @@ export function initialContext({ settings, ports }: CallInput): CallContext {
     queuedLocalCandidates: [],
     localGatheringComplete: false,
     iceRestartAttempts: 0,
+    busyRepliedTo: [],
     endReason: null,
   };
 }

@@ -1,11 +1,13 @@
 // Every event a call machine can receive, as one closed union: user commands, validated network messages,
 // peer-connection signals, and the machine's own internal requests.
+import type { LinkCondition } from '../link-condition.js';
 import type { Envelope, MediaKinds } from '../protocol.js';
 import type { PeerConnectionSignal } from './negotiation.js';
 import type { RemoteEvent } from './signal-routing.js';
 
 export type UserEvent =
-  | { type: 'user.call'; callId: string; peerId: string; media: MediaKinds }
+  /** `link`: the signaling link as the phone sees it when the user calls (`up` if not given). */
+  | { type: 'user.call'; callId: string; peerId: string; media: MediaKinds; link?: LinkCondition }
   | { type: 'user.answer'; media?: MediaKinds }
   | { type: 'user.reject' }
   | { type: 'user.hangup' };
@@ -15,8 +17,21 @@ export type CallEvent =
   | { type: 'signal'; envelope: Envelope }
   | RemoteEvent
   | PeerConnectionSignal
+  /** The phone's view of the signaling link changed. */
+  | { type: 'link.changed'; link: LinkCondition }
+  /** A port threw synchronously while the machine called it; the machine reports it and ends the call. */
+  | { type: 'port.failed'; port: PortName; error: unknown }
+  /** The transport's send threw; the phone has already reported it, the call ends. */
+  | { type: 'send.failed' }
   | { type: 'candidates.flush' }
-  | { type: 'negotiation.restartIce' };
+  | { type: 'busy.windowClosed' }
+  | { type: 'negotiation.restartIce' }
+  /** The negotiation region took an ICE-restart request (it is offering one). */
+  | { type: 'negotiation.iceRestartTaken' }
+  /** The negotiation region is back in `stable`: a request it could not take earlier can be made again. */
+  | { type: 'negotiation.settled' };
+
+export type PortName = 'peer-connection' | 'get-user-media' | 'send';
 
 export type CallEventType = CallEvent['type'];
 export type CallEventOf<T extends CallEventType> = Extract<CallEvent, { type: T }>;

@@ -1,7 +1,8 @@
 // The call machine's guards: questions about the event at hand or the call's data, each named for the
 // question it answers. Each is referenced only on the events it reads (`assertEvent` says which).
 import { assertEvent, or, stateIn } from 'xstate';
-import type { CallContext } from './context.js';
+import type { LinkCondition } from '../link-condition.js';
+import { type CallContext, MAX_BUFFERED_REMOTE_CANDIDATES, MAX_BUSY_SENDERS_PER_WINDOW } from './context.js';
 import type { CallEvent } from './events.js';
 import { RemoteDescriptionError } from './negotiation.js';
 
@@ -21,9 +22,16 @@ const isIceConnected = (state: string | undefined) => state === 'connected' || s
 
 /** We are calling and nobody has answered yet: the window in which invites can cross. */
 export const isCallingUnanswered = or([
+  stateIn('#call.active.awaitingSignaling'),
   stateIn('#call.active.acquiringMedia'),
   stateIn('#call.active.outgoing'),
 ]);
+
+/** The link as this event tells it: the phone's view when the user called, or the view that just changed. */
+function linkOf(event: CallEvent): LinkCondition {
+  assertEvent(event, ['user.call', 'link.changed']);
+  return event.link ?? 'up';
+}
 
 export const guards = {
   isInviteAlive: ({ event }: GuardArgs) => {
@@ -48,9 +56,31 @@ export const guards = {
   isRemoteDescriptionRefused: ({ event }: GuardArgs) =>
     'error' in event && event.error instanceof RemoteDescriptionError,
   hasLocalMedia: ({ context }: GuardArgs) => context.localStream !== null,
+  /** The caller chose another of our devices; only a callee's device can be told so. */
   isAnsweredElsewhere: ({ context, event }: GuardArgs) => {
     assertEvent(event, 'remote.answerSelected');
-    return event.envelope.selectedDevice !== context.settings.deviceId;
+    return context.direction === 'incoming' && event.envelope.selectedDevice !== context.settings.deviceId;
+  },
+  isLinkUp: ({ event }: GuardArgs) => linkOf(event) === 'up',
+  /** The credentials were refused: no call can be made until the app logs in again. */
+  isLinkRefused: ({ event }: GuardArgs) => linkOf(event) === 'refused',
+  /** Closed, or never reached: waiting cannot help. */
+  isLinkUnreachable: ({ event }: GuardArgs) => linkOf(event) === 'unreachable',
+  /** This sender has not been answered `busy` in the current window, and the window has room for it. */
+  isBusyReplyDue: ({ context, event }: GuardArgs) => {
+    assertEvent(event, 'remote.invite');
+    return (
+      !context.busyRepliedTo.includes(event.envelope.from) &&
+      context.busyRepliedTo.length < MAX_BUSY_SENDERS_PER_WINDOW
+    );
+  },
+  isBusyWindowClosed: ({ context }: GuardArgs) => context.busyRepliedTo.length === 0,
+  hasRoomForRemoteCandidates: ({ context, event }: GuardArgs) => {
+    assertEvent(event, 'remote.candidates');
+    return (
+      context.pendingRemoteCandidates.length + event.envelope.candidates.length <=
+      MAX_BUFFERED_REMOTE_CANDIDATES
+    );
   },
   isIceUp: ({ event }: GuardArgs) => {
     assertEvent(event, 'pc.iceState');

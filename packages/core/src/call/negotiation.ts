@@ -139,8 +139,10 @@ const ICE_STATES = new Set<string>([
  * Turns the peer connection's callbacks into machine events for as long as the call lasts; stopping the
  * actor removes every listener.
  */
-export const watchPeerConnection = fromCallback<PeerConnectionSignal, { pc: PeerConnectionPort }>(
+export const watchPeerConnection = fromCallback<PeerConnectionSignal, { pc: PeerConnectionPort | null }>(
   ({ input: { pc }, sendBack }) => {
+    // No peer connection: the factory threw and the call is ending; there is nothing to watch.
+    if (!pc) return;
     const remoteTracks: MediaTrackPort[] = [];
     const onCandidate = (event: IceCandidateEventPort) => {
       const candidate = candidateInit(event);
