@@ -1,4 +1,5 @@
 // Server options and the limits' defaults, in one place so the README's limits table has one source.
+import type { ConnectionOptions } from 'node:tls';
 import { PROTOCOL_LIMITS } from '@handset/core';
 import type { TokenSecret } from '@handset/token';
 import type { SignalLogger } from './logger.js';
@@ -114,10 +115,19 @@ export const DEFAULT_LIMITS: SignalServerLimits = {
 };
 
 export interface RedisClusterOptions {
-  /** `redis://host:port/db`; each server process sharing it forms one signaling cluster. */
+  /**
+   * `redis://host:port/db` (`rediss://` for TLS); each server process sharing it forms one signaling
+   * cluster. Every node must have the same `secret`: it also seals what nodes send each other.
+   */
   url: string;
   /** Key and channel prefix, to share one Redis between clusters. Default `handset`. */
   prefix?: string;
+  /** ACL user name (Redis 6+), with `password`. Without it, `password` is the `requirepass` one. */
+  username?: string;
+  /** Password of the ACL user or `requirepass`. Never logged (nor is one given in `url`). */
+  password?: string;
+  /** TLS options for Node's `tls.connect` (`ca`, `cert`, `key`, `servername`, ...): TLS to Redis. */
+  tls?: ConnectionOptions;
 }
 
 export interface SignalServerOptions {

@@ -1,10 +1,14 @@
 // Scale-out over Redis: each node subscribes to its own channel; presence is a set of node ids per
 // user; call membership is bound first-come in Redis and cached per node. Stale presence (a node that
-// died) heals itself: a publish nobody receives removes that node from the user's set.
-import { decodeEnvelope, type Envelope, encodeEnvelope } from '@handset/core';
-import { Redis } from 'ioredis';
+// died) heals itself: a publish nobody receives removes that node from the user's set. Envelopes travel
+// sealed (cluster-frame.ts): Redis is a network like any other, not a trusted bus.
+import type { Envelope } from '@handset/core';
+import type { TokenSecret } from '@handset/token';
+import { Redis, type RedisOptions } from 'ioredis';
+import { SignalingError } from '../signaling-error.js';
 import { callMembers, type LocalCallRegistry } from './call-registry.js';
 import type { Cluster } from './cluster.js';
+import { createClusterFrames } from './cluster-frame.js';
 import type { Log } from './logger.js';
 import type { RedisClusterOptions, SignalServerLimits } from './options.js';
 
@@ -13,14 +17,40 @@ interface RedisClusterDeps extends RedisClusterOptions {
   log: Log;
   limits: SignalServerLimits;
   localCalls: LocalCallRegistry;
+  /** The token secret, which every node of the cluster shares: it keys the frames' seals. */
+  secret: TokenSecret;
+}
+
+/** A frame sealed longer ago than this (clocks of nodes disagree by less) is dropped as stale. */
+const CLUSTER_FRAME_MAX_AGE_MS = 30_000;
+
+/** The URL without its password, for messages and logs. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unparsable Redis URL)';
+  }
 }
 
 export function createRedisCluster(deps: RedisClusterDeps): Cluster {
   const { nodeId, log, limits, localCalls } = deps;
   const prefix = deps.prefix ?? 'handset';
-  const settings = { lazyConnect: true, maxRetriesPerRequest: 1 };
-  const commands = new Redis(deps.url, settings);
+  const settings: RedisOptions = {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    ...(deps.username === undefined ? {} : { username: deps.username }),
+    ...(deps.password === undefined ? {} : { password: deps.password }),
+    ...(deps.tls === undefined ? {} : { tls: deps.tls }),
+  };
+  // Without an offline queue a command fails at once while Redis is away, instead of waiting for it:
+  // a login during an outage is refused now (and retried by the client), not after seconds of silence.
+  const commands = new Redis(deps.url, { ...settings, enableOfflineQueue: false });
   const subscriber = new Redis(deps.url, settings);
+  const frames = createClusterFrames(deps.secret, nodeId, CLUSTER_FRAME_MAX_AGE_MS);
+  const lastError = new Map<string, string>();
   const nodeChannel = (id: string) => `${prefix}:node:${id}`;
   const presenceKey = (userId: string) => `${prefix}:presence:${userId}`;
   const callKey = (callId: string) => `${prefix}:call:${callId}`;
@@ -31,9 +61,10 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
     ['commands', commands],
     ['subscriber', subscriber],
   ] as const) {
-    client.on('error', (error: Error) =>
-      log('warn', 'redis-error', { client: name, message: error.message }),
-    );
+    client.on('error', (error: Error) => {
+      lastError.set(name, error.message);
+      log('warn', 'redis-error', { client: name, message: error.message });
+    });
   }
   // After Redis comes back (it may have lost everything), announce again who is here.
   commands.on('ready', () => {
@@ -46,18 +77,38 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
   return {
     nodeId,
     async start(onEnvelope) {
-      await Promise.all([commands.connect(), subscriber.connect()]);
       subscriber.on('message', (channel: string, frame: string) => {
         if (channel !== nodeChannel(nodeId)) return;
-        const decoded = decodeEnvelope(frame);
-        if (decoded.ok) onEnvelope(decoded.envelope);
-        else log('error', 'cluster-bad-frame', { code: decoded.error.code, message: decoded.error.message });
+        const opened = frames.open(frame);
+        if (opened.ok) onEnvelope(opened.envelope);
+        else log('warn', 'cluster-bad-frame', { code: opened.code, message: opened.message });
       });
-      await subscriber.subscribe(nodeChannel(nodeId));
+      try {
+        // Both attempts settle before any teardown: a TLS handshake cut midway errors where no one listens.
+        const attempts = await Promise.allSettled([commands.connect(), subscriber.connect()]);
+        for (const attempt of attempts) if (attempt.status === 'rejected') throw attempt.reason;
+        await subscriber.subscribe(nodeChannel(nodeId));
+      } catch (error) {
+        // Nothing may keep retrying behind a server that failed to start.
+        subscriber.disconnect();
+        commands.disconnect();
+        const cause = [...new Set([...lastError.values(), (error as Error).message])].join('; ');
+        throw SignalingError.of(
+          'cluster-unavailable',
+          `cannot use Redis at ${redactedUrl(deps.url)}: ${cause}`,
+          error,
+        );
+      }
     },
     async userArrived(userId) {
       usersHere.add(userId);
-      await commands.sadd(presenceKey(userId), nodeId);
+      try {
+        await commands.sadd(presenceKey(userId), nodeId);
+      } catch (error) {
+        // The login is refused: this node must not announce the user when Redis comes back.
+        usersHere.delete(userId);
+        throw error;
+      }
     },
     async userLeft(userId) {
       usersHere.delete(userId);
@@ -65,7 +116,7 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
     },
     async publish(envelope: Envelope) {
       const nodes = await commands.smembers(presenceKey(envelope.to));
-      const frame = encodeEnvelope(envelope);
+      const frame = frames.seal(envelope);
       let reached = false;
       for (const other of nodes) {
         if (other === nodeId) continue;

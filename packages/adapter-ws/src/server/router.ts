@@ -140,6 +140,7 @@ export function createRouter(deps: RouterDeps): Router {
       old?.close(CLOSE_CODES.sessionTakenOver, 'session-taken-over');
       return { session: existing, resumed: true };
     }
+    if (cluster && cluster.health() !== 'connected') return { refused: clusterUnavailable() };
     const mine = [...sessions.forUser(userId)];
     if (mine.length >= limits.maxConnectionsPerUser) {
       // A detached session is most likely this very device, come back without its session id.
@@ -155,10 +156,23 @@ export function createRouter(deps: RouterDeps): Router {
       expireSession(stale, []);
     }
     const session = new Session(userId, limits.maxQueuedPerSession, Date.now, sessionId !== undefined);
-    if (sessions.add(session) && cluster) await cluster.userArrived(userId);
+    if (sessions.add(session) && cluster) {
+      try {
+        await cluster.userArrived(userId);
+      } catch (error) {
+        // Redis went away mid-login: other nodes could not reach this user. No ghost session stays.
+        sessions.remove(session);
+        log('warn', 'cluster-presence-failed', { userId, error: String(error) });
+        return { refused: clusterUnavailable() };
+      }
+    }
     // Sent after the welcome, in order, like anything queued for a resumed session.
     for (const envelope of restartHold.release(userId)) session.deliver(envelope);
     return { session, resumed: false };
+  }
+
+  function clusterUnavailable(): SignalingError {
+    return SignalingError.of('cluster-unavailable', "the cluster's Redis is unreachable; try again later");
   }
 
   function endSession(session: Session, how: 'bye' | 'dropped'): void {

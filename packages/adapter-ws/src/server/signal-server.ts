@@ -21,9 +21,9 @@ import { createRouter } from './router.js';
 import { SessionTable } from './sessions.js';
 import { checkTokenSecret, listenOn } from './startup.js';
 
+/** What `GET /health` shows anyone: status and counts, never the node's name (it names its Redis channel). */
 export interface HealthReport {
   status: 'ok' | 'draining';
-  nodeId: string;
   dev: boolean;
   uptimeMs: number;
   connections: number;
@@ -67,7 +67,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const connections = new Set<Connection>();
   const localCalls = new LocalCallRegistry(limits.maxTrackedCalls, limits.callRecordTtlMs);
   const cluster: Cluster | null = options.redis
-    ? createRedisCluster({ ...options.redis, nodeId, log, limits, localCalls })
+    ? createRedisCluster({ ...options.redis, nodeId, log, limits, localCalls, secret })
     : null;
   let draining = false;
 
@@ -102,7 +102,6 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   function health(): HealthReport {
     return {
       status: draining ? 'draining' : 'ok',
-      nodeId,
       dev,
       uptimeMs: Date.now() - startedAt,
       connections: connections.size,

@@ -5,6 +5,7 @@ import { connect, createServer } from 'node:net';
 
 export interface TestRedis {
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -27,17 +28,28 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+export interface RedisStartOptions {
+  /** Listen here (e.g. the port of a Redis that was stopped, to restart it). Default: a free port. */
+  port?: number;
+  /** Replaces the listening arguments (default `--port <port>`): a TLS port, a password, ACL users. */
+  args?: (port: number) => string[];
+  /** `rediss` for a TLS port. Default `redis`. */
+  scheme?: 'redis' | 'rediss';
+}
+
+export async function startRedis(options: RedisStartOptions = {}): Promise<TestRedis> {
+  const port = options.port ?? (await freePort());
+  const listen = options.args ? options.args(port) : ['--port', String(port)];
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; i < 200 && !(await accepts(port)); i += 1) await new Promise((r) => setTimeout(r, 25));
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.scheme ?? 'redis'}://127.0.0.1:${port}`,
+    port,
     async stop() {
       if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
       await exited;
