@@ -147,6 +147,10 @@ describe('busy replies cannot be turned against the user', () => {
     await rig.settle();
     expect(busyTo()).toHaveLength(2);
     expect(bob.view()).toMatchObject({ state: 'connected', callId, endReason: null });
+    // The reply window's timer goes with the call.
+    bob.phone.hangupCall();
+    await rig.settle();
+    expect(rig.clock.pending('bob-1')).toEqual([]);
     mallory.close();
   });
 });
