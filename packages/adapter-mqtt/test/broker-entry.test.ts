@@ -2,59 +2,107 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createMqttTransport } from '@handset/adapter-mqtt';
-import { startBroker } from '@handset/adapter-mqtt/broker';
+import { createToken, startBroker } from '@handset/adapter-mqtt/broker';
 import { HandsetError } from '@handset/core';
 import { waitOpen } from '@handset/core/testing';
 import { describe, expect, it } from 'vitest';
 import * as browserStub from '../src/broker/browser.js';
+import { connectReason } from './support/raw-client.js';
 
 const cli = fileURLToPath(new URL('../src/broker/cli.ts', import.meta.url));
 // Run from the package directory so `--import tsx` resolves this package's own devDependency.
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
+interface RunningCli {
+  tcpUrl: string;
+  stderr(): string;
+  /** SIGTERM by PID; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts the CLI as a user would and waits for its banner. */
+async function startCli(args: string[], env: Record<string, string> = {}): Promise<RunningCli> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--ws-port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: packageDir,
+    env: { ...process.env, HANDSET_TOKEN_SECRET: '', HANDSET_BROKER_SECRET: '', ...env },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+    return exited;
+  };
+  try {
+    const banner = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve(stdout);
+      });
+      child.once('exit', () => reject(new Error(`CLI exited early: ${stderr}`)));
+    });
+    const [, tcpUrl] =
+      /listening on (mqtt:\/\/127\.0\.0\.1:\d+) and (ws:\/\/127\.0\.0\.1:\d+)/.exec(banner) ?? [];
+    if (tcpUrl === undefined) throw new Error(`no URL in the banner: ${banner}`);
+    return { tcpUrl, stderr: () => stderr, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 describe('handset-broker CLI', () => {
   it('listens on the given ports in dev mode, says so loudly, and stops on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', cli, '--port', '0', '--ws-port', '0', '--dev'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        cwd: packageDir,
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const running = await startCli(['--dev']);
     try {
-      const banner = await new Promise<string>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (stdout.includes('\n')) resolve(stdout);
-        });
-        child.once('exit', () => reject(new Error(`CLI exited early: ${stderr}`)));
+      expect(running.stderr()).toContain('"event":"dev-mode"');
+      const transport = createMqttTransport({
+        url: running.tcpUrl,
+        userId: 'anyone',
+        clientId: 'anyone:cli',
       });
-      const [, tcpUrl] =
-        /listening on (mqtt:\/\/127\.0\.0\.1:\d+) and (ws:\/\/127\.0\.0\.1:\d+)/.exec(banner) ?? [];
-      expect(tcpUrl).toBeDefined();
-      expect(stderr).toContain('"event":"dev-mode"');
-      const transport = createMqttTransport({ url: tcpUrl!, userId: 'anyone', clientId: 'anyone:cli' });
       await waitOpen(transport);
       transport.close();
       await transport.ended;
     } finally {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+      expect(await running.stop()).toBe(0);
     }
-    expect(await exited).toBe(0);
+  });
+
+  it('reads the token secret from HANDSET_TOKEN_SECRET, the one handset-signal reads', async () => {
+    const secret = 'cli-secret-0123456789abcdef';
+    const running = await startCli([], { HANDSET_TOKEN_SECRET: secret });
+    try {
+      expect(await connectReason(running.tcpUrl, 'alice', createToken('alice', secret, 60))).toBe(0);
+      expect(await connectReason(running.tcpUrl, 'alice', createToken('alice', `${secret}-other`, 60))).toBe(
+        0x86,
+      );
+      expect(running.stderr()).not.toContain('deprecated');
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it('still reads the deprecated HANDSET_BROKER_SECRET, and says it is deprecated', async () => {
+    const secret = 'cli-secret-0123456789abcdef';
+    const running = await startCli([], { HANDSET_BROKER_SECRET: secret });
+    try {
+      expect(await connectReason(running.tcpUrl, 'alice', createToken('alice', secret, 60))).toBe(0);
+      expect(running.stderr()).toContain('HANDSET_BROKER_SECRET is deprecated');
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
   });
 
   it('refuses to start without a secret outside dev mode', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--ws-port', '0'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       cwd: packageDir,
-      env: { ...process.env, HANDSET_BROKER_SECRET: '' },
+      env: { ...process.env, HANDSET_TOKEN_SECRET: '', HANDSET_BROKER_SECRET: '' },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {

@@ -5,7 +5,23 @@ import type { LogEntry } from '../logger.js';
 import { startBroker } from './broker.js';
 
 const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 9001>] [--host 127.0.0.1]
-                      [--secret <at least 16 bytes> | env HANDSET_BROKER_SECRET] [--dev] [--quiet]`;
+                      [--secret <at least 16 bytes> | env HANDSET_TOKEN_SECRET] [--dev] [--quiet]`;
+
+/**
+ * The token secret: the flag, else HANDSET_TOKEN_SECRET (shared with handset-signal), else the
+ * deprecated HANDSET_BROKER_SECRET, which still works but says so.
+ */
+function tokenSecret(flag: string | undefined): string | undefined {
+  if (flag) return flag;
+  if (process.env.HANDSET_TOKEN_SECRET) return process.env.HANDSET_TOKEN_SECRET;
+  const legacy = process.env.HANDSET_BROKER_SECRET;
+  if (legacy) {
+    process.stderr.write(
+      'handset-broker: HANDSET_BROKER_SECRET is deprecated; set HANDSET_TOKEN_SECRET (the same secret handset-signal reads)\n',
+    );
+  }
+  return legacy || undefined;
+}
 
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -33,10 +49,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const secret = values.secret ?? process.env.HANDSET_BROKER_SECRET;
+  const secret = tokenSecret(values.secret);
   if (!values.dev && !secret) {
     process.stderr.write(
-      `handset-broker: a secret is required (--secret or HANDSET_BROKER_SECRET), or --dev\n${USAGE}\n`,
+      `handset-broker: a secret is required (--secret or HANDSET_TOKEN_SECRET), or --dev\n${USAGE}\n`,
     );
     process.exit(2);
   }

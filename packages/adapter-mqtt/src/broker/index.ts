@@ -7,6 +7,18 @@ export {
   type TokenVerification,
   verifyToken,
 } from '@handset/token';
-export { type AccessControlHooks, type AccessControlOptions, createAccessControl } from './access-control.js';
-export { type BrokerOptions, type HandsetBroker, startBroker } from './broker.js';
-export { BrokerRefusal, type BrokerRefusalCode } from './broker-error.js';
+export {
+  type AccessControl,
+  type AccessControlHooks,
+  type AccessControlOptions,
+  createAccessControl,
+} from './access-control.js';
+export type { AdmissionLimits } from './admission.js';
+export {
+  type BrokerLimits,
+  type BrokerOptions,
+  DEFAULT_BROKER_LIMITS,
+  type HandsetBroker,
+  startBroker,
+} from './broker.js';
+export { BROKER_REFUSAL_CODES, BrokerRefusal, type BrokerRefusalCode } from './broker-error.js';
