@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HandsetError } from '@handset/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignalingError, startSignalServer } from '../src/server/index.js';
+import { startRedis, type TestRedis } from './support/redis.js';
+
+const REDIS_PASSWORD = 'redis-password-for-tests-0123';
 
 const cli = fileURLToPath(new URL('../src/server/cli.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -26,11 +29,15 @@ async function busyPort(): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-function runCli(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  untilListening = false,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: packageDir,
-    env: { ...process.env, HANDSET_SECRET: '' },
+    env: { ...process.env, HANDSET_SECRET: '', HANDSET_REDIS_PASSWORD: '', ...env },
   });
   let stderr = '';
   let stdout = '';
@@ -39,6 +46,10 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string; 
   });
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
+    // Started as asked: stop it the way an operator would, and expect a clean exit.
+    if (untilListening && stdout.includes('listening on') && child.pid !== undefined) {
+      process.kill(child.pid, 'SIGTERM');
+    }
   });
   // A CLI that started anyway would never exit on its own: stop it (by PID) so the test fails, not hangs.
   const guard = setTimeout(() => {
@@ -86,5 +97,45 @@ describe('handset-signal refuses bad configuration with a message and a non-zero
     const { code, stderr } = await runCli(['--port', String(port), '--secret', 'a-long-enough-secret-0123']);
     expect(code).toBe(1);
     expect(stderr).toContain(`127.0.0.1:${port} is already in use`);
+  });
+});
+
+describe('handset-signal arguments', () => {
+  it.each([
+    ['an unknown flag', ['--port', '0', '--dev', '--no-such-flag'], 'no-such-flag'],
+    ['an unknown log level', ['--port', '0', '--dev', '--log-level', 'loud'], '--log-level must be one of'],
+    ['a port that is not one', ['--port', 'eighty', '--dev'], '--port must be a port number'],
+    ['--redis-ca without --redis', ['--port', '0', '--dev', '--redis-ca', 'ca.pem'], 'need --redis'],
+  ])('exits 2 with the usage on %s', async (_label, args, message) => {
+    const { code, stderr } = await runCli(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).toContain('Usage: handset-signal');
+  });
+});
+
+describe('handset-signal with a Redis that needs a password', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis({ args: (port) => ['--port', String(port), '--requirepass', REDIS_PASSWORD] });
+  });
+  afterAll(() => redis.stop());
+  const secret = 'a-long-enough-secret-0123';
+
+  it('starts with the password from HANDSET_REDIS_PASSWORD, and stops on SIGTERM with 0', async () => {
+    const run = await runCli(
+      ['--port', '0', '--secret', secret, '--redis', redis.url],
+      { HANDSET_REDIS_PASSWORD: REDIS_PASSWORD },
+      true,
+    );
+    expect(run.stdout).toContain('listening on ws://127.0.0.1:');
+    expect(run.code).toBe(0);
+  });
+
+  it('exits 1 without it, saying the cluster is unavailable and why', async () => {
+    const { code, stderr } = await runCli(['--port', '0', '--secret', secret, '--redis', redis.url]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot use Redis at redis:\/\/127\.0\.0\.1:\d+\/?: .*(NOAUTH|auth)/i);
+    expect(stderr).toContain('(cluster-unavailable)');
   });
 });

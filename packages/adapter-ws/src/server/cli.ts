@@ -1,60 +1,97 @@
 #!/usr/bin/env node
 // `handset-signal`: runs the signaling server from a shell, logging JSON lines to stderr.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HandsetError } from '@handset/core';
 import { SignalingError } from '../signaling-error.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
+import type { RedisClusterOptions } from './options.js';
 import { startSignalServer } from './signal-server.js';
 
 const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret <secret> | --dev]
-                      [--redis redis://127.0.0.1:6379] [--log-level debug|info|warn|error]
+                      [--redis redis://127.0.0.1:6379 [--redis-username <name>] [--redis-ca <file>]]
+                      [--log-level debug|info|warn|error]
 
-  --port       TCP port (0 picks a free one)
-  --host       address to listen on (default 127.0.0.1)
-  --secret     HMAC secret for tokens, at least 16 bytes (or env HANDSET_SECRET)
-  --dev        issue tokens for any user at GET /dev-token?user=<id> (never in production)
-  --redis      share routing with other handset-signal processes through this Redis
-  --log-level  default info
+  --port            TCP port (0 picks a free one)
+  --host            address to listen on (default 127.0.0.1)
+  --secret          HMAC secret for tokens, at least 16 bytes (or env HANDSET_SECRET)
+  --dev             issue tokens for any user at GET /dev-token?user=<id> (never in production)
+  --redis           share routing with other handset-signal processes through this Redis
+                    (rediss:// for TLS); every process needs the same secret
+  --redis-username  Redis ACL user; its password (or the requirepass one) comes from env
+                    HANDSET_REDIS_PASSWORD, never the command line, which any local user can read
+  --redis-ca        PEM file of the CA that signed Redis's TLS certificate
+  --log-level       default info
+
+Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, Redis unreachable),
+2 bad arguments or configuration (a secret shorter than 16 bytes).
 `;
 
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** A usage error: printed with the usage text, exit code 2. */
+function usageError(message: string): never {
+  process.stderr.write(`handset-signal: ${message}\n\n${usage}`);
+  process.exit(2);
+}
+
+function redisOptions(values: {
+  redis?: string;
+  'redis-username'?: string;
+  'redis-ca'?: string;
+}): RedisClusterOptions | undefined {
+  if (!values.redis) {
+    if (values['redis-username'] || values['redis-ca'])
+      usageError('--redis-username and --redis-ca need --redis');
+    return undefined;
+  }
+  const password = process.env.HANDSET_REDIS_PASSWORD;
+  let ca: Buffer | undefined;
+  if (values['redis-ca']) {
+    try {
+      ca = readFileSync(values['redis-ca']);
+    } catch (error) {
+      usageError(`cannot read --redis-ca: ${(error as Error).message}`);
+    }
+  }
+  return {
+    url: values.redis,
+    ...(values['redis-username'] ? { username: values['redis-username'] } : {}),
+    ...(password ? { password } : {}),
+    ...(ca ? { tls: { ca } } : {}),
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      secret: { type: 'string' },
-      dev: { type: 'boolean', default: false },
-      redis: { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
+  } catch (error) {
+    usageError((error as Error).message);
+  }
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(usage);
     return;
   }
   const port = Number(values.port);
   if (values.port === undefined || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    process.stderr.write(`handset-signal: --port must be a port number\n\n${usage}`);
-    process.exitCode = 2;
-    return;
+    usageError('--port must be a port number');
   }
   const secret = values.secret ?? process.env.HANDSET_SECRET;
   if (!secret && !values.dev) {
-    process.stderr.write(`handset-signal: give --secret (or HANDSET_SECRET), or --dev\n\n${usage}`);
-    process.exitCode = 2;
-    return;
+    usageError('give --secret (or HANDSET_SECRET), or --dev');
   }
-  const level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === values['log-level']) as
-    | LogLevel
-    | undefined;
+  const level = LOG_LEVELS.find((l) => l === values['log-level']);
+  if (!level) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const redis = redisOptions(values);
   const server = await startSignalServer({
     port,
     host: values.host,
     dev: values.dev,
-    logger: createJsonLogger(level ?? 'info'),
+    logger: createJsonLogger(level),
     ...(secret ? { secret } : {}),
-    ...(values.redis ? { redis: { url: values.redis } } : {}),
+    ...(redis ? { redis } : {}),
   });
   if (values.dev) {
     process.stderr.write(
@@ -72,12 +109,28 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+function parse() {
+  return parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      secret: { type: 'string' },
+      dev: { type: 'boolean', default: false },
+      redis: { type: 'string' },
+      'redis-username': { type: 'string' },
+      'redis-ca': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+}
+
 main().catch((error: unknown) => {
   // Bad configuration (a short secret) is the user's to fix: usage exit code 2, like a missing flag.
-  const usageError = error instanceof HandsetError && error.code === 'invalid-argument';
+  const badConfiguration = error instanceof HandsetError && error.code === 'invalid-argument';
   const reason = error instanceof SignalingError ? ` (${error.reason})` : '';
   process.stderr.write(
     `handset-signal: ${error instanceof Error ? error.message : String(error)}${reason}\n`,
   );
-  process.exit(usageError ? 2 : 1);
+  process.exit(badConfiguration ? 2 : 1);
 });
