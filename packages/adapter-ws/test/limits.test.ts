@@ -31,6 +31,8 @@ const UNLIMITED: Partial<SignalServerLimits> = {
   addressByteBurst: 1e9,
   addressConnectBurst: 1e6,
   maxConnectionsPerAddress: 1e6,
+  pairInvitesPerMinute: 1e9,
+  pairInviteBurst: 1e9,
 };
 
 async function start(limits: Partial<SignalServerLimits>): Promise<SignalServer> {

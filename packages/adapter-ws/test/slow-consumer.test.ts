@@ -60,6 +60,8 @@ it('closes a client that pings but does not read with 4008 once maxBufferedBytes
       addressMessageBurst: 10_000,
       addressBytesPerSecond: 1e9,
       addressByteBurst: 1e9,
+      pairInvitesPerMinute: 1e9,
+      pairInviteBurst: 1e9,
     },
   });
   const bob = await rawClient(server, { token: server.issueToken('bob') });

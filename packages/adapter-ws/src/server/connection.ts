@@ -191,7 +191,9 @@ export class Connection {
     const session = this.session;
     if (!session) return;
     const refused = await this.host.relay(session, decoded.envelope);
-    if (refused) this.badFrame(refused.reason, refused.message, decoded.envelope.id);
+    // A rate refusal is the sender's pace, not garbage: it does not count toward badFramesBeforeClose.
+    if (refused)
+      this.badFrame(refused.reason, refused.message, decoded.envelope.id, refused.reason !== 'rate-limited');
   }
 
   private control(frame: ClientControlFrame): void {
@@ -222,7 +224,12 @@ export class Connection {
     }
     const opened = await this.host.openSession(verified.userId, frame.sessionId);
     if ('refused' in opened) {
-      this.refuse(opened.refused.reason, opened.refused.message, CLOSE_CODES.policyViolation);
+      // A cluster outage is not the client's fault: it may come back soon (1013), unlike a policy refusal.
+      const code =
+        opened.refused.reason === 'cluster-unavailable'
+          ? CLOSE_CODES.tryAgainLater
+          : CLOSE_CODES.policyViolation;
+      this.refuse(opened.refused.reason, opened.refused.message, code);
       return;
     }
     const { session, resumed } = opened;

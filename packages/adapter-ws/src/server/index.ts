@@ -18,4 +18,5 @@ export {
   type SignalServerLimits,
   type SignalServerOptions,
 } from './options.js';
+export { DEV_ALLOWED_ORIGINS } from './origin-policy.js';
 export { type HealthReport, type SignalServer, startSignalServer } from './signal-server.js';
