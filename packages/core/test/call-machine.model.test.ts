@@ -2,10 +2,12 @@
 // machine): paths generated from the table alone drive the real machine, and after every step the machine
 // must stand where the table says, have sent what it says, keep the timers it says and end as it says.
 // Coverage is counted both ways: every machine transition taken by some row, every row honoured somewhere.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROWS, type Row, rowName } from './spec/call-spec.js';
 import { callMachine } from './spec/machine-under-test.js';
-import { CallRig, expectedValue, messageOf, TIMEOUTS, timerName } from './spec/spec-driver.js';
+import { CallRig, TIMEOUTS, timerName } from './spec/spec-driver.js';
+import { expectedValue, messageOf } from './spec/spec-messages.js';
 import {
   generatePaths,
   type PathStep,
@@ -20,6 +22,7 @@ import {
   PEER,
   PEER_DEVICE,
   placeKey,
+  REMOTE_CANDIDATE_BUFFER,
   STRANGER,
   STRANGER_DEVICE,
   timersRunning,
@@ -35,6 +38,7 @@ function check(rig: CallRig, step: PathStep, sentBefore: number, at: string): vo
   const snapshot = rig.actor.getSnapshot();
   const w = step.after;
   expect(snapshot.value, `${at}: state`).toEqual(expectedValue(w));
+  expect(rig.invalid, `${at}: every message sent is a valid envelope`).toEqual([]);
   const sent = rig.sent.slice(sentBefore);
   expect(
     sent.map((e) => messageOf(e, w.callId)),
@@ -62,6 +66,11 @@ function check(rig: CallRig, step: PathStep, sentBefore: number, at: string): vo
       .sort(),
     `${at}: timers pending`,
   ).toEqual([...timersRunning(w)].sort());
+  expect(
+    [...new Set(rig.warnings.map((warning) => warning.code))],
+    `${at}: warnings (a refused candidate would be one)`,
+  ).toEqual(w.candidatesDropped ? ['candidates-dropped'] : []);
+  checkRemoteCandidates(rig, step, at);
   if (w.at === 'idle') {
     expect(snapshot.status).toBe('active');
     expect(rig.pcs.created, `${at}: no peer connection before a call`).toHaveLength(0);
@@ -69,6 +78,7 @@ function check(rig: CallRig, step: PathStep, sentBefore: number, at: string): vo
   }
   if (w.at !== 'ended') {
     expect(snapshot.status).toBe('active');
+    if (w.at === 'active.awaitingSignaling') return;
     expect(rig.pc.closed, `${at}: the peer connection lives while the call does`).toBe(false);
     expect(rig.pc.listenerCount, `${at}: the watcher listens while the call lasts`).toBeGreaterThan(0);
     return;
@@ -76,6 +86,9 @@ function check(rig: CallRig, step: PathStep, sentBefore: number, at: string): vo
   expect(snapshot.status, `${at}: the call is over`).toBe('done');
   const output = snapshot.output as { code: string; by: string } | undefined;
   expect(output && { code: output.code, by: output.by }, `${at}: end reason`).toEqual(w.end);
+  expect(rig.portFailures.length > 0, `${at}: a port that threw is reported`).toBe(
+    w.end?.code === 'platform-error',
+  );
   for (const pc of rig.pcs.created) {
     expect(pc.closed, `${at}: peer connection closed`).toBe(true);
     expect(pc.listenerCount, `${at}: watcher listeners removed`).toBe(0);
@@ -86,6 +99,24 @@ function check(rig: CallRig, step: PathStep, sentBefore: number, at: string): vo
     `${at}: every local track stopped`,
   ).toEqual([]);
   for (const src of rig.operationNames) expect(rig.isRunning(src), `${at}: ${src} stopped`).toBe(false);
+}
+
+/** What the connection must have been given: remote candidates once their description is set, never more than the buffer holds. */
+const tallies = new WeakMap<CallRig, { buffered: number; applied: number }>();
+function checkRemoteCandidates(rig: CallRig, step: PathStep, at: string): void {
+  const tally = tallies.get(rig) ?? { buffered: 0, applied: 0 };
+  tallies.set(rig, tally);
+  // Glare: the dropped call's buffered candidates go with it.
+  if (step.after.callId !== step.before.callId) tally.buffered = 0;
+  const delivered = rig.remoteCandidatesDelivered;
+  if (step.after.remoteHeld) tally.buffered = Math.min(REMOTE_CANDIDATE_BUFFER, tally.buffered + delivered);
+  else tally.applied += delivered;
+  if (step.before.remoteHeld && !step.after.remoteHeld && step.after.callId === step.before.callId) {
+    tally.applied += tally.buffered;
+    tally.buffered = 0;
+  }
+  const given = rig.pcs.created.reduce((sum, pc) => sum + pc.remoteCandidates.length, 0);
+  expect(given, `${at}: remote candidates given to the connection`).toBe(tally.applied);
 }
 
 async function drive(path: SpecPath): Promise<void> {
@@ -143,13 +174,34 @@ describe('call machine against its specification', () => {
 
   it('path generation is bounded: a table that reaches too far fails at once instead of hanging', () => {
     const started = Date.now();
-    expect(() => generatePaths({ maxDepth: 50, maxWorlds: 30, maxPaths: 1_000, budgetMs: 5_000 })).toThrow(
-      SpecLimitError,
-    );
-    expect(() => generatePaths({ maxDepth: 50, maxWorlds: 20_000, maxPaths: 3, budgetMs: 5_000 })).toThrow(
-      SpecLimitError,
-    );
+    const tight = { maxDepth: 50, maxWorlds: 20_000, maxPaths: 1_000, budgetMs: 20_000 };
+    expect(() => generatePaths({ ...tight, maxWorlds: 30 })).toThrow(/more than 30 worlds/);
+    expect(() => generatePaths({ ...tight, maxPaths: 3 })).toThrow(/more than 3 paths/);
+    expect(() => generatePaths({ ...tight, maxDepth: 2 })).toThrow(/new rows at depth 2/);
+    expect(() => generatePaths({ ...tight, budgetMs: 0 })).toThrow(SpecLimitError);
     expect(Date.now() - started, 'fails within 3 s').toBeLessThan(3_000);
+  });
+
+  it('the specification never imports the machine: its files import from src/ only the end-reason types', () => {
+    const dir = new URL('./spec/', import.meta.url);
+    const table = readdirSync(dir).filter((file) =>
+      /^(spec-world|spec-places|rows-.*|call-spec|spec-step|spec-paths)\.ts$/.test(file),
+    );
+    expect(table.length).toBeGreaterThanOrEqual(7);
+    for (const file of table) {
+      const imports = [...readFileSync(new URL(file, dir), 'utf8').matchAll(/from '([^']+)'/g)].map(
+        (m) => m[1],
+      );
+      expect(
+        imports.filter((from) => !from?.startsWith('./') && from !== '../../src/end-reason.js'),
+        `${file} imports`,
+      ).toEqual([]);
+      expect(imports, `${file} imports`).not.toContain('./machine-under-test.js');
+      expect(
+        imports.filter((from) => /driver|messages/.test(from ?? '')),
+        `${file} imports`,
+      ).toEqual([]);
+    }
   });
 
   it('every transition of the machine is taken by some row of the specification', () => {

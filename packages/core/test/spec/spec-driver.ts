@@ -3,7 +3,7 @@
 // call waits on settled by the test, timers fired on a clock the test moves — and reads back what the
 // machine did: its state, the messages it handed its `send` port, its end reason, its pending timers, and
 // which of its transitions it took (inspection events, `getTransitionData`, `getStateNodes`: public API).
-import { type Actor, type AnyEventObject, createActor, getStateNodes, type StateValue } from 'xstate';
+import { type Actor, type AnyEventObject, createActor, getStateNodes } from 'xstate';
 import { HandsetError } from '../../src/errors.js';
 import {
   createEnvelope,
@@ -28,18 +28,15 @@ import {
   DEFAULT_TIMEOUTS,
   RemoteDescriptionError,
 } from './machine-under-test.js';
+import { CANDIDATE, INVITE_LIFETIME_MS, remoteMessage, sdp } from './spec-messages.js';
 import {
   CALL_IDS,
   MAX_ICE_RESTARTS,
   ME,
   MY_DEVICE,
-  MY_OTHER_DEVICE,
   PEER,
-  PEER_DEVICE,
-  PEER_OTHER_DEVICE,
+  REMOTE_CANDIDATE_BUFFER,
   type SpecEvent,
-  STRANGER,
-  STRANGER_DEVICE,
   type TimerName,
   type World,
 } from './spec-world.js';
@@ -51,6 +48,10 @@ const KNOWN_TIMEOUTS = {
   iceDisconnectGraceMs: 2_000,
   iceRestartMs: 10_000,
   candidateBatchMs: 20,
+  signalingWaitMs: 7_000,
+  renegotiationMs: 15_000,
+  answerMediaMs: 25_000,
+  busyReplyIntervalMs: 5_000,
 };
 /** Timeouts the machine has and the specification does not name yet get durations of their own too. */
 export const TIMEOUTS = Object.fromEntries(
@@ -59,7 +60,6 @@ export const TIMEOUTS = Object.fromEntries(
     KNOWN_TIMEOUTS[key as keyof typeof KNOWN_TIMEOUTS] ?? 90_000 + i,
   ]),
 ) as unknown as CallTimeouts;
-export const INVITE_LIFETIME_MS = 45_000;
 
 const TIMER_MS: Record<TimerName, number> = {
   invite: KNOWN_TIMEOUTS.inviteMs,
@@ -68,6 +68,10 @@ const TIMER_MS: Record<TimerName, number> = {
   iceGrace: KNOWN_TIMEOUTS.iceDisconnectGraceMs,
   iceRestart: KNOWN_TIMEOUTS.iceRestartMs,
   candidateBatch: KNOWN_TIMEOUTS.candidateBatchMs,
+  signalingWait: KNOWN_TIMEOUTS.signalingWaitMs,
+  answerMedia: KNOWN_TIMEOUTS.answerMediaMs,
+  renegotiation: KNOWN_TIMEOUTS.renegotiationMs,
+  busyWindow: KNOWN_TIMEOUTS.busyReplyIntervalMs,
 };
 const TIMER_NAME = new Map(Object.entries(TIMER_MS).map(([name, ms]) => [ms, name]));
 export const timerName = (delayMs: number) => TIMER_NAME.get(delayMs) ?? `${delayMs} ms`;
@@ -92,12 +96,16 @@ const OPERATIONS = [
   'answerRenegotiation',
 ];
 
-export const sdp = (what: string) => `v=0\r\no=${what} 1 1 IN IP4 127.0.0.1\r\ns=-\r\n`;
-
-const OUTPUTS: Record<string, (input: unknown) => unknown> = {
+/** What each stand-in operation yields; the two that apply the peer's description set it on the connection. */
+const OUTPUTS: Record<string, (input: unknown, pc: FakePeerConnection) => unknown> = {
   createOffer: () => ({ type: 'offer', sdp: sdp('alice offer') }),
-  createAnswer: () => ({ type: 'answer', sdp: sdp('alice answer') }),
-  applyRemoteAnswer: () => undefined,
+  createAnswer: async (_, pc) => {
+    await pc.setRemoteDescription({ type: 'offer', sdp: sdp('bob offer') });
+    return { type: 'answer', sdp: sdp('alice answer') };
+  },
+  applyRemoteAnswer: async (_, pc) => {
+    if (!pc.remoteDescription) await pc.setRemoteDescription({ type: 'answer', sdp: sdp('bob answer') });
+  },
   createRenegotiationOffer: (input) => ({
     description: { type: 'offer', sdp: sdp('alice offer 2') },
     iceRestart: (input as { iceRestart: boolean }).iceRestart,
@@ -114,36 +122,8 @@ function namedError(name: string): Error {
   return error;
 }
 
-const CANDIDATE = {
-  candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 40000 typ host',
-  sdpMid: '0',
-  sdpMLineIndex: 0,
-  usernameFragment: null,
-};
-
 /** Lets queued promise jobs run: settled actors report back, the watcher's events arrive. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** A message in the rows' notation: type, reason or description, then addressee and call id when not the call's. */
-export function messageOf(e: Envelope, callId: string | null): string {
-  let text: string = e.type;
-  if (e.type === 'reject' || e.type === 'hangup') text += `:${e.reason}`;
-  if (e.type === 'negotiate') text += `:${e.description.type}${e.iceRestart ? '+restart' : ''}`;
-  if (e.type === 'candidates' && e.end) text += '(end)';
-  if (e.to !== PEER) text += ` to ${e.to}`;
-  if (e.callId !== callId) text += ` @${e.callId}`;
-  return text;
-}
-
-/** The machine's state value the specification expects for a world. */
-export function expectedValue(w: World): StateValue {
-  if (w.at === 'active.connected')
-    return { active: { connected: { ice: w.ice!, negotiation: w.negotiation! } } };
-  const keys = w.at.split('.');
-  let value: StateValue = keys.at(-1)!;
-  for (let i = keys.length - 2; i >= 0; i--) value = { [keys[i]!]: value };
-  return value;
-}
 
 type CallActor = Actor<typeof callMachine>;
 
@@ -153,7 +133,19 @@ export class CallRig {
   readonly operations = new PromiseActorControl();
   readonly media = createFakeMedia();
   readonly pcs = createFakePeerConnections({ autoConnect: false, candidates: 0 });
+  /** The next peer connection the call asks for cannot be made (the factory throws, as a browser's may). */
+  private refuseNextPeerConnection = false;
+  /** The send port throws from now on. */
+  private sendThrows = false;
   readonly sent: Envelope[] = [];
+  /** Messages the call tried to send that the protocol's validator refused. */
+  readonly invalid: unknown[] = [];
+  /** Ports that threw, as the call reported them. */
+  readonly portFailures: string[] = [];
+  /** Problems the call reported without ending (a remote candidate the connection refused...). */
+  readonly warnings: HandsetError[] = [];
+  /** Remote candidates delivered in the current step. */
+  remoteCandidatesDelivered = 0;
   readonly machine = callMachine.provide({
     actors: Object.fromEntries(OPERATIONS.map((src) => [src, this.operations.actor(src)])) as never,
   });
@@ -163,17 +155,32 @@ export class CallRig {
 
   /** `onTransition` hears the key of every machine transition the call takes. */
   constructor(private readonly onTransition: (key: string) => void) {
-    const ports: CallPorts = {
-      send: (draft) => {
+    // Not a literal, so a port the machine does not have yet is no type error; a port it lacks still is.
+    const given = {
+      send: (draft: EnvelopeDraft) => {
+        if (this.sendThrows) {
+          // What a phone does with a send port that throws: report it, and tell the call.
+          this.portFailures.push('send');
+          this.actor.send({ type: 'send.failed' } as never);
+          return;
+        }
         const checked = validateEnvelope(createEnvelope(draft, `sent-${this.sent.length + 1}`));
-        if (!checked.ok) throw checked.error;
-        this.sent.push(checked.envelope);
+        if (checked.ok) this.sent.push(checked.envelope);
+        else this.invalid.push(checked.error);
       },
-      createPeerConnection: () => this.pcs.factory({ iceServers: [] }),
+      createPeerConnection: () => {
+        if (this.refuseNextPeerConnection) {
+          this.refuseNextPeerConnection = false;
+          throw new TypeError("Failed to construct 'RTCPeerConnection': bad iceServers URL");
+        }
+        return this.pcs.factory({ iceServers: [] });
+      },
       getUserMedia: this.media.getUserMedia,
-      reportError: () => {},
-      candidateRejected: (cause) => new HandsetError('candidate-rejected', 'refused', { cause }),
+      reportError: (error: HandsetError) => this.warnings.push(error),
+      candidateRejected: (cause: unknown) => new HandsetError('candidate-rejected', 'refused', { cause }),
+      reportPortFailure: (port: string) => this.portFailures.push(port),
     };
+    const ports: CallPorts = given;
     this.actor = createActor(this.machine, {
       clock: this.clock,
       input: {
@@ -223,13 +230,21 @@ export class CallRig {
 
   /** Makes `event` happen to the call as the world would; `w` is where the specification says the call is. */
   async perform(event: SpecEvent, w: World): Promise<void> {
-    if (event === 'user.call') {
-      this.actor.send({
-        type: 'user.call',
-        callId: CALL_IDS.ours,
-        peerId: PEER,
-        media: { audio: true, video: true },
-      });
+    this.remoteCandidatesDelivered = 0;
+    const call = {
+      type: 'user.call',
+      callId: CALL_IDS.ours,
+      peerId: PEER,
+      media: { audio: true, video: true },
+    };
+    if (event.includes('no peer connection')) this.refuseNextPeerConnection = true;
+    if (event.includes('send throws')) this.sendThrows = true;
+    if (event === 'user.call' || event === 'user.call(no peer connection)') {
+      this.actor.send(call as never);
+    } else if (event.startsWith('user.call(link ')) {
+      this.actor.send({ ...call, link: event.slice('user.call(link '.length, -1) } as never);
+    } else if (event.startsWith('link.changed(')) {
+      this.actor.send({ type: 'link.changed', link: event.slice('link.changed('.length, -1) } as never);
     } else if (event.startsWith('user.')) {
       this.actor.send({ type: event } as never);
     } else if (event.startsWith('remote.')) {
@@ -237,7 +252,10 @@ export class CallRig {
         encodeEnvelope(createEnvelope(remoteMessage(event, w), `in-${this.sent.length}`)),
       );
       if (!decoded.ok) throw decoded.error;
+      if (decoded.envelope.type === 'candidates')
+        this.remoteCandidatesDelivered += decoded.envelope.candidates.length;
       this.actor.send({ type: 'signal', envelope: decoded.envelope });
+      if (event === 'remote.candidates(more than the buffer holds)') await this.floodCandidates(w);
     } else if (event.startsWith('pc.ice(')) {
       this.pc.setIceState(event.slice('pc.ice('.length, -1));
     } else if (event === 'pc.track') {
@@ -269,7 +287,7 @@ export class CallRig {
         src === 'acquireMedia'
           ? (input: unknown) =>
               this.media.getUserMedia((input as { media: { audio: boolean; video: boolean } }).media)
-          : OUTPUTS[src]!;
+          : (input: unknown) => OUTPUTS[src]!(input, this.pc);
       await this.operations.resolve(src, output);
     } else if (event === 'op.denied') {
       this.operations.reject(src, namedError('NotAllowedError'));
@@ -282,90 +300,30 @@ export class CallRig {
     }
   }
 
+  /** The rest of a flood: full messages until the buffer cannot hold them all. */
+  private async floodCandidates(w: World): Promise<void> {
+    while (this.remoteCandidatesDelivered <= REMOTE_CANDIDATE_BUFFER) {
+      await settle();
+      const decoded = decodeEnvelope(
+        encodeEnvelope(
+          createEnvelope(
+            remoteMessage('remote.candidates(more than the buffer holds)', w),
+            `in-flood-${this.remoteCandidatesDelivered}`,
+          ),
+        ),
+      );
+      if (!decoded.ok) throw decoded.error;
+      if (decoded.envelope.type === 'candidates')
+        this.remoteCandidatesDelivered += decoded.envelope.candidates.length;
+      this.actor.send({ type: 'signal', envelope: decoded.envelope });
+    }
+  }
+
   isRunning(src: string): boolean {
     return this.operations.isRunning(src);
   }
 
   get operationNames(): readonly string[] {
     return OPERATIONS;
-  }
-}
-
-/** The message the peer (or a stranger, or the transport) sends for a remote event. */
-function remoteMessage(event: SpecEvent, w: World): EnvelopeDraft {
-  const invite = (
-    callId: string,
-    from: string,
-    fromDevice: string,
-    lifetimeMs = INVITE_LIFETIME_MS,
-    ageMs = 0,
-  ) =>
-    ({
-      type: 'invite',
-      callId,
-      from,
-      fromDevice,
-      to: ME,
-      sdp: sdp(`${from} offer`),
-      media: { audio: true, video: true },
-      lifetimeMs,
-      ...(ageMs ? { ageMs } : {}),
-    }) as EnvelopeDraft;
-  const fromPeer = (body: object, fromDevice = PEER_DEVICE, toDevice: string | null = MY_DEVICE) =>
-    ({
-      callId: w.callId!,
-      from: PEER,
-      fromDevice,
-      to: ME,
-      ...(toDevice ? { toDevice } : {}),
-      ...body,
-    }) as EnvelopeDraft;
-  const negotiate = (type: 'offer' | 'answer') => ({
-    type: 'negotiate',
-    description: { type, sdp: sdp(`bob ${type} 2`) },
-    iceRestart: false,
-  });
-  switch (event) {
-    case 'remote.invite(peer)':
-      return invite(CALL_IDS.theirs, PEER, PEER_DEVICE);
-    case 'remote.invite(stale)':
-      return invite(CALL_IDS.theirs, PEER, PEER_DEVICE, 1_000, 1_000);
-    case 'remote.invite(peer, lesser id)':
-      return invite(CALL_IDS.lesser, PEER, PEER_DEVICE);
-    case 'remote.invite(peer, greater id)':
-      return invite(CALL_IDS.greater, PEER, PEER_DEVICE);
-    case 'remote.invite(stranger)':
-      return invite(CALL_IDS.stranger, STRANGER, STRANGER_DEVICE);
-    case 'remote.invite(again)':
-      return invite(w.callId!, PEER, PEER_DEVICE);
-    case 'remote.ringing':
-      return fromPeer({ type: 'ringing' });
-    case 'remote.answer':
-      return fromPeer({ type: 'answer', sdp: sdp('bob answer') });
-    case 'remote.answer(other device)':
-      return fromPeer({ type: 'answer', sdp: sdp('bob answer') }, PEER_OTHER_DEVICE);
-    case 'remote.reject(declined)':
-      return fromPeer({ type: 'reject', reason: 'declined' });
-    case 'remote.reject(busy)':
-      return fromPeer({ type: 'reject', reason: 'busy' });
-    case 'remote.unavailable':
-      return fromPeer({ type: 'unavailable' }, 'server');
-    case 'remote.cancel':
-      return fromPeer({ type: 'cancel' }, PEER_DEVICE, null);
-    case 'remote.answerSelected(other device)':
-      return fromPeer({ type: 'answer-selected', selectedDevice: MY_OTHER_DEVICE }, PEER_DEVICE, null);
-    case 'remote.answerSelected(this device)':
-      return fromPeer({ type: 'answer-selected', selectedDevice: MY_DEVICE }, PEER_DEVICE, null);
-    case 'remote.candidates':
-      return fromPeer({ type: 'candidates', candidates: [CANDIDATE], end: false });
-    case 'remote.negotiate(offer)':
-      return fromPeer(negotiate('offer'));
-    case 'remote.negotiate(answer)':
-      return fromPeer(negotiate('answer'));
-    default: {
-      const reason = /^remote\.hangup\((.+)\)$/.exec(event)?.[1];
-      if (reason) return fromPeer({ type: 'hangup', reason });
-      throw new Error(`the driver does not know the message for ${event}`);
-    }
   }
 }

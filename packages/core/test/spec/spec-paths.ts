@@ -32,64 +32,70 @@ export const DEFAULT_LIMITS: PathLimits = {
 };
 
 const keyOf = (world: World) => JSON.stringify(world);
-/** A row in one place: what the generator tries to reach at least once. */
-const cellOf = (row: Row, world: World) => `${ROWS.indexOf(row)} @ ${placeKey(world)}`;
+/**
+ * A row in one place: what the generator tries to reach at least once. A row written for one region of a
+ * connected call is tried beside every place of the other region (the regions meet: an ICE restart waits
+ * for renegotiation); any other row once per place.
+ */
+const cellOf = (row: Row, world: World) => {
+  const regional = row.in.some((pattern) => pattern.startsWith('active.connected.'));
+  return `${ROWS.indexOf(row)} @ ${regional ? placeKey(world) : world.at}`;
+};
 
 export class SpecLimitError extends Error {
   override readonly name = 'SpecLimitError';
 }
 
-/** Every world the table reaches within the limits, each with its shortest path from the start. */
-function explore(limits: PathLimits): Map<string, { world: World; path: PathStep[] }> {
+/** A level of the walk that finds no new cell ends it: deeper worlds only repeat what is covered. */
+const QUIET_LEVELS = 1;
+
+/**
+ * Breadth-first over the worlds the table reaches, level by level, so the first path to reach a cell is a
+ * short one: each step that takes a row in a place no earlier path took becomes a path (the shortest road
+ * to its world, the step, then a hang-up). Stops when `QUIET_LEVELS` levels in a row find nothing new.
+ */
+export function generatePaths(limits: PathLimits = DEFAULT_LIMITS): SpecPath[] {
   const started = Date.now();
-  const reached = new Map<string, { world: World; path: PathStep[] }>([
-    [keyOf(START), { world: START, path: [] }],
-  ]);
+  const reached = new Map<string, PathStep[]>([[keyOf(START), []]]);
+  const covered = new Set<string>();
+  const paths: SpecPath[] = [];
   let frontier: World[] = [START];
-  for (let level = 0; frontier.length > 0 && level < limits.maxDepth; level++) {
+  let quiet = 0;
+  for (let level = 0; frontier.length > 0 && quiet < QUIET_LEVELS; level++) {
+    if (level >= limits.maxDepth) {
+      throw new SpecLimitError(`the specification still finds new rows at depth ${limits.maxDepth}`);
+    }
+    const pathsBefore = paths.length;
     const nextFrontier: World[] = [];
     for (const world of frontier) {
       if (Date.now() - started > limits.budgetMs) {
         throw new SpecLimitError(`path generation took longer than ${limits.budgetMs} ms`);
       }
-      const path = reached.get(keyOf(world))!.path;
+      const path = reached.get(keyOf(world))!;
       for (const event of offeredEvents(world)) {
         const step = specStep(world, event)!;
+        const taken: PathStep = { event, before: world, after: step.next, ...step };
+        if (!step.rows.every((row) => covered.has(cellOf(row, world)))) {
+          const steps = [...path, taken];
+          const hangup = specStep(step.next, 'user.hangup');
+          if (hangup) steps.push({ event: 'user.hangup', before: step.next, after: hangup.next, ...hangup });
+          for (const s of steps) for (const row of s.rows) covered.add(cellOf(row, s.before));
+          paths.push({ steps });
+          if (paths.length > limits.maxPaths) {
+            throw new SpecLimitError(`the specification needs more than ${limits.maxPaths} paths`);
+          }
+        }
         const key = keyOf(step.next);
         if (reached.has(key)) continue;
         if (reached.size >= limits.maxWorlds) {
           throw new SpecLimitError(`the specification reaches more than ${limits.maxWorlds} worlds`);
         }
-        reached.set(key, {
-          world: step.next,
-          path: [...path, { event, before: world, after: step.next, ...step }],
-        });
+        reached.set(key, [...path, taken]);
         nextFrontier.push(step.next);
       }
     }
+    quiet = paths.length > pathsBefore ? 0 : quiet + 1;
     frontier = nextFrontier;
-  }
-  return reached;
-}
-
-export function generatePaths(limits: PathLimits = DEFAULT_LIMITS): SpecPath[] {
-  const reached = explore(limits);
-  const covered = new Set<string>();
-  const paths: SpecPath[] = [];
-  // Worlds in breadth-first order, so the first path to reach a cell is a short one.
-  for (const { world, path } of reached.values()) {
-    for (const event of offeredEvents(world)) {
-      const step = specStep(world, event)!;
-      if (step.rows.every((row) => covered.has(cellOf(row, world)))) continue;
-      const steps: PathStep[] = [...path, { event, before: world, after: step.next, ...step }];
-      const hangup = specStep(step.next, 'user.hangup');
-      if (hangup) steps.push({ event: 'user.hangup', before: step.next, after: hangup.next, ...hangup });
-      for (const taken of steps) for (const row of taken.rows) covered.add(cellOf(row, taken.before));
-      paths.push({ steps });
-      if (paths.length > limits.maxPaths) {
-        throw new SpecLimitError(`the specification needs more than ${limits.maxPaths} paths`);
-      }
-    }
   }
   return paths;
 }

@@ -20,6 +20,10 @@ export interface SpecStep {
   readonly sends: readonly string[];
 }
 
+/** The rows for each event (Node 20 has no `Map.groupBy`). */
+const ROWS_BY_EVENT = new Map<SpecEvent, Row[]>();
+for (const row of ROWS) ROWS_BY_EVENT.set(row.on, [...(ROWS_BY_EVENT.get(row.on) ?? []), row]);
+
 const covers = (pattern: string, place: string) => place === pattern || place.startsWith(`${pattern}.`);
 const depth = (pattern: string) => pattern.split('.').length;
 
@@ -32,8 +36,8 @@ function rowDepthFor(row: Row, place: string): number {
 /** The rows that decide what `event` does in `world`; empty if the specification says it cannot happen there. */
 export function selectRows(world: World, event: SpecEvent): Row[] {
   if (world.at === 'ended') return [];
-  const candidates = ROWS.filter(
-    (row) => row.on === event && (row.if ?? []).every((condition) => CONDITIONS[condition](world)),
+  const candidates = (ROWS_BY_EVENT.get(event) ?? []).filter((row) =>
+    (row.if ?? []).every((condition) => CONDITIONS[condition](world)),
   );
   const chosen = new Map<Row, number>();
   for (const place of placesOf(world)) {

@@ -11,6 +11,10 @@ export const PEER_DEVICE = 'bob-phone';
 export const PEER_OTHER_DEVICE = 'bob-tablet';
 export const STRANGER = 'carol';
 export const STRANGER_DEVICE = 'carol-desk';
+export const SECOND_STRANGER = 'dave';
+export const SECOND_STRANGER_DEVICE = 'dave-tablet';
+/** Remote candidates a call keeps while it waits for the remote description; more are dropped with a warning. */
+export const REMOTE_CANDIDATE_BUFFER = 256;
 
 /** Our outgoing call; the peer's crossing invites carry a lesser or a greater id (glare). */
 export const CALL_IDS = {
@@ -19,11 +23,13 @@ export const CALL_IDS = {
   lesser: 'call-a',
   greater: 'call-z',
   stranger: 'call-s',
+  secondStranger: 'call-t',
 } as const;
 
 /** Where a call can be, named as the README's state diagram names them (a dotted path). */
 export const PLACES = [
   'idle',
+  'active.awaitingSignaling',
   'active.acquiringMedia',
   'active.outgoing.dialing.creatingOffer',
   'active.outgoing.dialing.inviting',
@@ -39,7 +45,13 @@ export const PLACES = [
 export type Place = (typeof PLACES)[number];
 
 /** `active.connected` runs two regions side by side: the ICE link and SDP renegotiation. */
-export const ICE_PLACES = ['stable', 'interrupted', 'reconnecting'] as const;
+export const ICE_PLACES = [
+  'stable',
+  'interrupted',
+  /** ICE is being restarted and renegotiation has not taken the request yet (it was busy). */
+  'reconnecting.restartWanted',
+  'reconnecting.restartOffered',
+] as const;
 export type IcePlace = (typeof ICE_PLACES)[number];
 export const NEGOTIATION_PLACES = [
   'stable',
@@ -57,14 +69,21 @@ export type NegotiationPlace = (typeof NEGOTIATION_PLACES)[number];
  */
 export const EVENTS = [
   'user.call',
+  'user.call(link pending)',
+  'user.call(link unreachable)',
+  'user.call(link refused)',
+  'user.call(no peer connection)',
   'user.answer',
   'user.reject',
   'user.hangup',
   'remote.invite(peer)',
+  'remote.invite(peer, no peer connection)',
+  'remote.invite(peer, send throws)',
   'remote.invite(stale)',
   'remote.invite(peer, lesser id)',
   'remote.invite(peer, greater id)',
   'remote.invite(stranger)',
+  'remote.invite(second stranger)',
   'remote.invite(again)',
   'remote.ringing',
   'remote.answer',
@@ -78,11 +97,18 @@ export const EVENTS = [
   'remote.hangup(connection-failed)',
   'remote.hangup(negotiation-failed)',
   'remote.hangup(protocol-error)',
+  'remote.hangup(other device)',
+  'remote.hangup(other call)',
   'remote.answerSelected(other device)',
   'remote.answerSelected(this device)',
   'remote.candidates',
+  'remote.candidates(more than the buffer holds)',
   'remote.negotiate(offer)',
   'remote.negotiate(answer)',
+  'link.changed(up)',
+  'link.changed(pending)',
+  'link.changed(unreachable)',
+  'link.changed(refused)',
   'pc.ice(connected)',
   'pc.ice(completed)',
   'pc.ice(disconnected)',
@@ -102,6 +128,10 @@ export const EVENTS = [
   'timer.iceGrace',
   'timer.iceRestart',
   'timer.candidateBatch',
+  'timer.signalingWait',
+  'timer.answerMedia',
+  'timer.renegotiation',
+  'timer.busyWindow',
 ] as const;
 export type SpecEvent = (typeof EVENTS)[number];
 
@@ -121,6 +151,12 @@ export interface World {
   readonly gatheringDone: boolean;
   /** The batch window's timer is pending. */
   readonly batchTimer: boolean;
+  /** Remote candidates wait for the remote description they belong to. */
+  readonly remoteHeld: boolean;
+  /** Who has been answered `busy` in the current reply window (its timer is pending while anyone has). */
+  readonly busyAnswered: readonly ('carol' | 'dave')[];
+  /** Remote candidates were dropped (the buffer was full): the app has been warned. */
+  readonly candidatesDropped: boolean;
   /** ICE restarts tried since the link was last up. */
   readonly restarts: number;
   /** The renegotiation offer being made restarts ICE. */
@@ -141,6 +177,9 @@ export const START: World = {
   queued: false,
   gatheringDone: false,
   batchTimer: false,
+  remoteHeld: false,
+  busyAnswered: [],
+  candidatesDropped: false,
   restarts: 0,
   restartOffer: false,
   end: null,
@@ -155,6 +194,12 @@ export const CONDITIONS = {
   'still gathering': (w: World) => !w.gatheringDone,
   'restarts left': (w: World) => w.restarts < MAX_ICE_RESTARTS,
   'no restarts left': (w: World) => w.restarts >= MAX_ICE_RESTARTS,
+  'busy window open': (w: World) => w.busyAnswered.length > 0,
+  'busy window closed': (w: World) => w.busyAnswered.length === 0,
+  'carol not yet answered busy': (w: World) => !w.busyAnswered.includes('carol'),
+  'carol already answered busy': (w: World) => w.busyAnswered.includes('carol'),
+  'dave not yet answered busy': (w: World) => !w.busyAnswered.includes('dave'),
+  'dave already answered busy': (w: World) => w.busyAnswered.includes('dave'),
   'restart offer': (w: World) => w.restartOffer,
   'plain offer': (w: World) => !w.restartOffer,
 } satisfies Record<string, (w: World) => boolean>;
@@ -163,12 +208,16 @@ export type Condition = keyof typeof CONDITIONS;
 /** The timers that must be pending in a world, one each: the protocol's bounds on every wait. */
 export function timersRunning(w: World): TimerName[] {
   const timers: TimerName[] = [];
+  if (w.at === 'active.awaitingSignaling') timers.push('signalingWait');
   if (w.at.startsWith('active.outgoing')) timers.push('invite');
   if (w.at === 'active.incoming') timers.push('inviteLifetime');
+  if (w.at === 'active.answering.acquiringMedia') timers.push('answerMedia');
   if (w.at.startsWith('active.connecting')) timers.push('connect');
   if (w.ice === 'interrupted') timers.push('iceGrace');
-  if (w.ice === 'reconnecting') timers.push('iceRestart');
+  if (w.ice?.startsWith('reconnecting')) timers.push('iceRestart');
+  if (w.negotiation === 'awaitingAnswer') timers.push('renegotiation');
   if (w.batchTimer) timers.push('candidateBatch');
+  if (w.busyAnswered.length > 0) timers.push('busyWindow');
   return timers;
 }
 
@@ -192,31 +241,41 @@ export function expandMessages(messages: readonly string[], before: World): stri
   });
 }
 
+/** Renegotiation can take an ICE-restart request now: it is idle, or still waiting on an earlier offer. */
+const takesRestart = (w: World) => w.negotiation === 'stable' || w.negotiation === 'awaitingAnswer';
+
 /**
  * What entering a place brings with it, for every row alike (a statechart's entry rules):
  * - `active.connected` starts with both regions `stable`;
  * - `answering.acquiringMedia` with media already in hand goes straight on to creating the answer;
- * - every entry into `ice.reconnecting` counts one ICE restart and asks renegotiation for a restart offer,
- *   which it makes at once from `stable` or `awaitingAnswer` (an offer still unanswered is offered again);
+ * - every entry into `ice.reconnecting` counts one ICE restart and asks renegotiation for a restart offer: made
+ *   at once if renegotiation can take it (`restartOffered`), else held (`restartWanted`) until renegotiation
+ *   is back in `stable`, which then makes it;
  * - `ended` leaves no timer and no region behind.
  */
 export function enter(w: World, target: string): World {
   if (target === 'ended') {
-    return { ...w, at: 'ended', ice: null, negotiation: null, batchTimer: false };
+    return { ...w, at: 'ended', ice: null, negotiation: null, batchTimer: false, busyAnswered: [] };
   }
   if (target.startsWith('ice.')) {
-    const ice = target.slice('ice.'.length) as IcePlace;
+    const ice = target.slice('ice.'.length) as IcePlace | 'reconnecting';
     if (ice !== 'reconnecting') return { ...w, ice };
-    const restartNow = w.negotiation === 'stable' || w.negotiation === 'awaitingAnswer';
+    const restarts = w.restarts + 1;
+    if (!takesRestart(w)) return { ...w, ice: 'reconnecting.restartWanted', restarts };
     return {
       ...w,
-      ice,
-      restarts: w.restarts + 1,
-      ...(restartNow ? { negotiation: 'offering' as const, restartOffer: true } : {}),
+      ice: 'reconnecting.restartOffered',
+      restarts,
+      negotiation: 'offering',
+      restartOffer: true,
     };
   }
   if (target.startsWith('negotiation.')) {
-    return { ...w, negotiation: target.slice('negotiation.'.length) as NegotiationPlace };
+    const negotiation = target.slice('negotiation.'.length) as NegotiationPlace;
+    if (negotiation === 'stable' && w.ice === 'reconnecting.restartWanted') {
+      return { ...w, negotiation: 'offering', restartOffer: true, ice: 'reconnecting.restartOffered' };
+    }
+    return { ...w, negotiation };
   }
   const at = target as Place;
   if (at === 'active.connected') return { ...w, at, ice: 'stable', negotiation: 'stable' };

@@ -1,0 +1,214 @@
+// The table, part two: a call being connected and connected — hang-ups, ICE checks, trickle ICE, the ICE
+// link's restarts and renegotiation. Read with spec-places.ts (the words) and README.md.
+
+import {
+  ANSWERING,
+  APPLYING_ANSWER,
+  CHECKING,
+  CLEAR_CANDIDATES,
+  CONNECTED,
+  CONNECTING,
+  DESCRIPTION_OUT,
+  ENDED,
+  HAS_LOCAL_DESCRIPTION,
+  ice,
+  LIVE,
+  neg,
+  REMOTE_DESCRIPTION_PENDING,
+  REMOTE_DESCRIPTION_SET,
+  type Row,
+} from './spec-places.js';
+import { QUEUED_CANDIDATES } from './spec-world.js';
+
+export const IN_CALL_ROWS: readonly Row[] = [
+  // ── hanging up once the call is answered (or being answered) ──
+  {
+    in: [ANSWERING, CONNECTING, CONNECTED],
+    on: 'user.hangup',
+    to: ENDED,
+    send: ['hangup:normal'],
+    end: ['hangup', 'local'],
+  },
+  { in: [CONNECTING, CONNECTED], on: 'remote.hangup(normal)', to: ENDED, end: ['hangup', 'remote'] },
+  {
+    in: [CONNECTED],
+    on: 'remote.hangup(connection-failed)',
+    to: ENDED,
+    end: ['connection-failed', 'remote'],
+  },
+  {
+    in: [CONNECTED],
+    on: 'remote.hangup(negotiation-failed)',
+    to: ENDED,
+    end: ['negotiation-failed', 'remote'],
+  },
+  { in: [CONNECTED], on: 'remote.hangup(protocol-error)', to: ENDED, end: ['protocol-error', 'remote'] },
+  // Once the call is bound to one device, the peer's other devices have no say; nor has another call.
+  { in: [CONNECTING, CONNECTED], on: 'remote.hangup(other device)' },
+  { in: LIVE, on: 'remote.hangup(other call)' },
+
+  // ── connecting ──
+  { in: [APPLYING_ANSWER], on: 'op.ok', to: CHECKING, set: { remoteHeld: false } },
+  // ICE came up while the answer was being applied.
+  { in: [APPLYING_ANSWER], on: 'op.ok(ICE already up)', to: CONNECTED, set: { remoteHeld: false } },
+  {
+    in: [APPLYING_ANSWER],
+    on: 'op.refused',
+    to: ENDED,
+    send: ['hangup:protocol-error'],
+    end: ['protocol-error', 'remote'],
+  },
+  { in: [CHECKING], on: 'pc.ice(connected)', to: CONNECTED },
+  { in: [CHECKING], on: 'pc.ice(completed)', to: CONNECTED },
+  {
+    in: [CHECKING],
+    on: 'pc.ice(failed)',
+    to: ENDED,
+    send: ['hangup:connection-failed'],
+    end: ['connection-failed', 'local'],
+  },
+  {
+    in: [CONNECTING],
+    on: 'timer.connect',
+    to: ENDED,
+    send: ['hangup:connection-failed'],
+    end: ['connection-failed', 'local'],
+  },
+  // Multiple devices: once the call is bound to one device, a late answer from another changes nothing.
+  { in: [CONNECTING], if: ['caller'], on: 'remote.answer(other device)' },
+  // The caller confirms the device that answered: this one.
+  { in: [CHECKING, CONNECTED], if: ['callee'], on: 'remote.answerSelected(this device)' },
+  { in: [CHECKING, CONNECTED], on: 'pc.track' },
+
+  // ── trickle ICE ──
+  // Remote candidates are buffered until the description they belong to is applied, then applied in order.
+  { in: REMOTE_DESCRIPTION_PENDING, on: 'remote.candidates', set: { remoteHeld: true } },
+  { in: REMOTE_DESCRIPTION_SET, on: 'remote.candidates' },
+  // An invite may ring for minutes: the buffer is bounded, and what does not fit is dropped with a warning.
+  {
+    in: REMOTE_DESCRIPTION_PENDING,
+    on: 'remote.candidates(more than the buffer holds)',
+    set: { remoteHeld: true, candidatesDropped: true },
+  },
+  // Local candidates go in batches: the first one opens the window, later ones ride along.
+  {
+    in: HAS_LOCAL_DESCRIPTION,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidate',
+    set: { queued: true, batchTimer: true },
+  },
+  {
+    in: HAS_LOCAL_DESCRIPTION,
+    if: ['still gathering', 'batch window open'],
+    on: 'pc.candidate',
+    set: { queued: true },
+  },
+  {
+    in: HAS_LOCAL_DESCRIPTION,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidatesEnd',
+    set: { gatheringDone: true, batchTimer: true },
+  },
+  {
+    in: HAS_LOCAL_DESCRIPTION,
+    if: ['still gathering', 'batch window open'],
+    on: 'pc.candidatesEnd',
+    set: { gatheringDone: true },
+  },
+  {
+    in: DESCRIPTION_OUT,
+    on: 'timer.candidateBatch',
+    send: [QUEUED_CANDIDATES],
+    set: { ...CLEAR_CANDIDATES, batchTimer: false },
+  },
+
+  // ── connected: the ICE link ──
+  { in: [ice('stable')], on: 'pc.ice(disconnected)', to: 'ice.interrupted' },
+  { in: [ice('stable')], on: 'pc.ice(failed)', to: 'ice.reconnecting' },
+  { in: [ice('interrupted')], on: 'pc.ice(connected)', to: 'ice.stable' },
+  { in: [ice('interrupted')], on: 'pc.ice(completed)', to: 'ice.stable' },
+  { in: [ice('interrupted')], on: 'pc.ice(failed)', to: 'ice.reconnecting' },
+  { in: [ice('interrupted')], on: 'timer.iceGrace', to: 'ice.reconnecting' },
+  { in: [ice('reconnecting')], on: 'pc.ice(connected)', to: 'ice.stable', set: { restarts: 0 } },
+  { in: [ice('reconnecting')], if: ['restarts left'], on: 'timer.iceRestart', to: 'ice.reconnecting' },
+  {
+    in: [ice('reconnecting')],
+    if: ['no restarts left'],
+    on: 'timer.iceRestart',
+    to: ENDED,
+    send: ['hangup:connection-failed'],
+    end: ['connection-failed', 'local'],
+  },
+
+  // ── connected: renegotiation (perfect negotiation; the callee is the polite peer) ──
+  {
+    in: [neg('stable')],
+    on: 'pc.negotiationNeeded',
+    to: 'negotiation.offering',
+    set: { restartOffer: false },
+  },
+  { in: [neg('stable')], on: 'remote.negotiate(offer)', to: 'negotiation.answering' },
+  // An answer nobody asked for.
+  { in: [neg('stable')], on: 'remote.negotiate(answer)' },
+  {
+    in: [neg('offering')],
+    if: ['plain offer'],
+    on: 'op.ok',
+    to: 'negotiation.awaitingAnswer',
+    send: ['negotiate:offer'],
+  },
+  {
+    in: [neg('offering')],
+    if: ['restart offer'],
+    on: 'op.ok',
+    to: 'negotiation.awaitingAnswer',
+    send: ['negotiate:offer+restart'],
+  },
+  {
+    in: [neg('offering')],
+    on: 'op.failed',
+    to: ENDED,
+    send: ['hangup:negotiation-failed'],
+    end: ['negotiation-failed', 'local'],
+  },
+  // Offers crossed: the polite side yields to the peer's offer, the impolite side ignores it.
+  {
+    in: [neg('offering'), neg('awaitingAnswer')],
+    if: ['callee'],
+    on: 'remote.negotiate(offer)',
+    to: 'negotiation.answering',
+  },
+  { in: [neg('offering'), neg('awaitingAnswer')], if: ['caller'], on: 'remote.negotiate(offer)' },
+  { in: [neg('awaitingAnswer')], on: 'remote.negotiate(answer)', to: 'negotiation.applyingAnswer' },
+  // A lost answer must not leave the call renegotiating forever.
+  {
+    in: [neg('awaitingAnswer')],
+    on: 'timer.renegotiation',
+    to: ENDED,
+    send: ['hangup:negotiation-failed'],
+    end: ['negotiation-failed', 'local'],
+  },
+  { in: [neg('applyingAnswer')], on: 'op.ok', to: 'negotiation.stable' },
+  {
+    in: [neg('applyingAnswer')],
+    on: 'op.refused',
+    to: ENDED,
+    send: ['hangup:protocol-error'],
+    end: ['protocol-error', 'remote'],
+  },
+  { in: [neg('answering')], on: 'op.ok', to: 'negotiation.stable', send: ['negotiate:answer'] },
+  {
+    in: [neg('answering')],
+    on: 'op.refused',
+    to: ENDED,
+    send: ['hangup:protocol-error'],
+    end: ['protocol-error', 'remote'],
+  },
+  {
+    in: [neg('answering')],
+    on: 'op.failed',
+    to: ENDED,
+    send: ['hangup:negotiation-failed'],
+    end: ['negotiation-failed', 'local'],
+  },
+];

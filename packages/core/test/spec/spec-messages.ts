@@ -1,0 +1,158 @@
+// What the world says to the call and what the call says back, in the rows' words: the message the peer (or a
+// stranger, or the transport) sends for each remote event, the notation sent messages are compared in, and
+// the state value a world stands for.
+import type { StateValue } from 'xstate';
+import { type Envelope, type EnvelopeDraft, PROTOCOL_LIMITS } from '../../src/protocol.js';
+import {
+  CALL_IDS,
+  ME,
+  MY_DEVICE,
+  MY_OTHER_DEVICE,
+  PEER,
+  PEER_DEVICE,
+  PEER_OTHER_DEVICE,
+  SECOND_STRANGER,
+  SECOND_STRANGER_DEVICE,
+  type SpecEvent,
+  STRANGER,
+  STRANGER_DEVICE,
+  type World,
+} from './spec-world.js';
+
+export const INVITE_LIFETIME_MS = 45_000;
+
+export const sdp = (what: string) => `v=0\r\no=${what} 1 1 IN IP4 127.0.0.1\r\ns=-\r\n`;
+
+export const CANDIDATE = {
+  candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 40000 typ host',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+  usernameFragment: null,
+};
+
+/** As many distinct host candidates as one message may carry. */
+const manyCandidates = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    ...CANDIDATE,
+    candidate: `candidate:${i + 2} 1 udp 2122260223 127.0.0.1 ${41000 + i} typ host`,
+  }));
+
+/** A message in the rows' notation: type, reason or description, then addressee and call id when not the call's. */
+export function messageOf(e: Envelope, callId: string | null): string {
+  let text: string = e.type;
+  if (e.type === 'reject' || e.type === 'hangup') text += `:${e.reason}`;
+  if (e.type === 'negotiate') text += `:${e.description.type}${e.iceRestart ? '+restart' : ''}`;
+  if (e.type === 'candidates' && e.end) text += '(end)';
+  if (e.to !== PEER) text += ` to ${e.to}`;
+  if (e.callId !== callId) text += ` @${e.callId}`;
+  return text;
+}
+
+/** The machine's state value the specification expects for a world. */
+export function expectedValue(w: World): StateValue {
+  if (w.at === 'active.connected') {
+    return { active: { connected: { ice: nested(w.ice!), negotiation: nested(w.negotiation!) } } };
+  }
+  return nested(w.at);
+}
+
+/** `a.b.c` as XState writes a state value: `{ a: { b: 'c' } }`. */
+function nested(path: string): StateValue {
+  const keys = path.split('.');
+  let value: StateValue = keys.at(-1)!;
+  for (let i = keys.length - 2; i >= 0; i--) value = { [keys[i]!]: value };
+  return value;
+}
+
+/** The message the peer (or a stranger, or the transport) sends for a remote event. */
+export function remoteMessage(event: SpecEvent, w: World): EnvelopeDraft {
+  const invite = (
+    callId: string,
+    from: string,
+    fromDevice: string,
+    lifetimeMs = INVITE_LIFETIME_MS,
+    ageMs = 0,
+  ) =>
+    ({
+      type: 'invite',
+      callId,
+      from,
+      fromDevice,
+      to: ME,
+      sdp: sdp(`${from} offer`),
+      media: { audio: true, video: true },
+      lifetimeMs,
+      ...(ageMs ? { ageMs } : {}),
+    }) as EnvelopeDraft;
+  const fromPeer = (body: object, fromDevice = PEER_DEVICE, toDevice: string | null = MY_DEVICE) =>
+    ({
+      callId: w.callId!,
+      from: PEER,
+      fromDevice,
+      to: ME,
+      ...(toDevice ? { toDevice } : {}),
+      ...body,
+    }) as EnvelopeDraft;
+  const negotiate = (type: 'offer' | 'answer') => ({
+    type: 'negotiate',
+    description: { type, sdp: sdp(`bob ${type} 2`) },
+    iceRestart: false,
+  });
+  switch (event) {
+    case 'remote.invite(peer)':
+    case 'remote.invite(peer, no peer connection)':
+    case 'remote.invite(peer, send throws)':
+      return invite(CALL_IDS.theirs, PEER, PEER_DEVICE);
+    case 'remote.invite(stale)':
+      return invite(CALL_IDS.theirs, PEER, PEER_DEVICE, 1_000, 1_000);
+    case 'remote.invite(peer, lesser id)':
+      return invite(CALL_IDS.lesser, PEER, PEER_DEVICE);
+    case 'remote.invite(peer, greater id)':
+      return invite(CALL_IDS.greater, PEER, PEER_DEVICE);
+    case 'remote.invite(stranger)':
+      return invite(CALL_IDS.stranger, STRANGER, STRANGER_DEVICE);
+    case 'remote.invite(second stranger)':
+      return invite(CALL_IDS.secondStranger, SECOND_STRANGER, SECOND_STRANGER_DEVICE);
+    case 'remote.invite(again)':
+      return invite(w.callId!, PEER, PEER_DEVICE);
+    case 'remote.ringing':
+      return fromPeer({ type: 'ringing' });
+    case 'remote.answer':
+      return fromPeer({ type: 'answer', sdp: sdp('bob answer') });
+    case 'remote.answer(other device)':
+      return fromPeer({ type: 'answer', sdp: sdp('bob answer') }, PEER_OTHER_DEVICE);
+    case 'remote.reject(declined)':
+      return fromPeer({ type: 'reject', reason: 'declined' });
+    case 'remote.reject(busy)':
+      return fromPeer({ type: 'reject', reason: 'busy' });
+    case 'remote.unavailable':
+      return fromPeer({ type: 'unavailable' }, 'server');
+    case 'remote.cancel':
+      return fromPeer({ type: 'cancel' }, PEER_DEVICE, null);
+    case 'remote.answerSelected(other device)':
+      return fromPeer({ type: 'answer-selected', selectedDevice: MY_OTHER_DEVICE }, PEER_DEVICE, null);
+    case 'remote.answerSelected(this device)':
+      return fromPeer({ type: 'answer-selected', selectedDevice: MY_DEVICE }, PEER_DEVICE, null);
+    case 'remote.candidates':
+      return fromPeer({ type: 'candidates', candidates: [CANDIDATE], end: false });
+    case 'remote.candidates(more than the buffer holds)':
+      return fromPeer({
+        type: 'candidates',
+        candidates: manyCandidates(PROTOCOL_LIMITS.maxCandidatesPerMessage),
+        end: false,
+      });
+    case 'remote.negotiate(offer)':
+      return fromPeer(negotiate('offer'));
+    case 'remote.negotiate(answer)':
+      return fromPeer(negotiate('answer'));
+    case 'remote.hangup(other device)':
+      return fromPeer({ type: 'hangup', reason: 'normal' }, PEER_OTHER_DEVICE);
+    case 'remote.hangup(other call)':
+      return { ...fromPeer({ type: 'hangup', reason: 'normal' }), callId: CALL_IDS.stranger };
+    default: {
+      const reason = /^remote\.hangup\((.+)\)$/.exec(event)?.[1];
+      if (reason) return fromPeer({ type: 'hangup', reason });
+      throw new Error(`the driver does not know the message for ${event}`);
+    }
+  }
+}
