@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { exposureWarning, isLoopbackHost } from '../server/exposure.js';
+import { listeningAddresses } from './listening-addresses.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const demoDir = fileURLToPath(new URL('..', import.meta.url));
@@ -80,7 +81,10 @@ async function start(command: string, args: string[], cwd: string, env: Record<s
     const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), START_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const url = /Open {2}(http:\/\/\S+)/.exec(output)?.[1];
+      // The whole banner: its last line comes after the URL and the notes.
+      const url = output.includes('Ctrl-C stops everything')
+        ? /Open {2}(http:\/\/\S+)/.exec(output)?.[1]
+        : undefined;
       if (url) {
         clearTimeout(timer);
         resolve(url);
@@ -149,6 +153,7 @@ describe('the demo process (server/dev.ts)', () => {
   test('listens on 127.0.0.1 by default and says nothing about being exposed', async () => {
     const run = await start(process.execPath, ['--import', 'tsx', 'server/dev.ts'], demoDir);
     expect(new URL(run.httpUrl).hostname).toBe('127.0.0.1');
+    expect(listeningAddresses(Number(new URL(run.httpUrl).port))).toEqual(['127.0.0.1']);
     expect(run.output()).not.toContain('EXPOSED');
     expect(run.output()).toContain('--lan');
   });
