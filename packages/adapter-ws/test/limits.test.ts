@@ -171,6 +171,23 @@ describe('per source address', () => {
   });
 });
 
+describe('per source address, bytes', () => {
+  it('big invites from two users at one address share its byte budget', async () => {
+    await start({ addressBytesPerSecond: 64 * 1024, addressByteBurst: 192 * 1024 });
+    const bob = await login('bob', '127.0.0.3');
+    const [m1, m2] = [await login('mallory', '127.0.0.2'), await login('trudy', '127.0.0.2')];
+    for (let i = 0; i < 10; i += 1) {
+      m1.send(bigInvite('mallory', 'bob'));
+      m2.send(bigInvite('trudy', 'bob'));
+    }
+    // Pings are small: the byte budget refills enough for them within a second.
+    await Promise.all([settle(m1), settle(m2)]);
+    await settle(bob);
+    expect(from(bob, 'mallory') + from(bob, 'trudy')).toBeLessThanOrEqual(6);
+    expect(errors(m1, 'rate-limited') + errors(m2, 'rate-limited')).toBeGreaterThan(0);
+  });
+});
+
 describe('frame size', () => {
   it('closes a connection with 1009 for a frame above maxHelloBytes before it has logged in', async () => {
     await start({});

@@ -42,9 +42,18 @@ async function settle(client: RawClient): Promise<void> {
   await client.next((f) => f.kind === 'pong' && f.t === t);
 }
 
-it('closes a client that pings but does not read with 4008 once maxBufferedBytes wait for it', async () => {
-  const maxBufferedBytes = 256 * 1024;
-  // Alice's budgets are raised so only Bob's reading is what is being tested.
+const maxBufferedBytes = 256 * 1024;
+
+/**
+ * Bob stops reading his socket but keeps pinging (he looks alive) while Alice, whose budgets are raised so
+ * only Bob's reading is under test, sends him big invites until the server calls him a slow consumer.
+ */
+async function makeBobSlow(): Promise<{
+  alice: RawClient;
+  bob: RawClient;
+  bobTcp: Socket;
+  entry?: LogEntry;
+}> {
   server = await startTestServer({
     limits: {
       maxBufferedBytes,
@@ -67,7 +76,6 @@ it('closes a client that pings but does not read with 4008 once maxBufferedBytes
   const bob = await rawClient(server, { token: server.issueToken('bob') });
   const alice = await rawClient(server, { token: server.issueToken('alice') });
   clients.push(bob, alice);
-  // Bob's process stops reading its socket but keeps sending pings (it looks alive).
   const bobTcp = (bob.socket as unknown as { _socket: Socket })._socket;
   bobTcp.pause();
   const pinger = setInterval(() => bob.send(JSON.stringify({ kind: 'ping', t: Date.now() })), 100);
@@ -84,17 +92,36 @@ it('closes a client that pings but does not read with 4008 once maxBufferedBytes
     clearInterval(pinger);
   }
   const entry = slow();
-  expect(entry, `no slow-consumer after ${sent} invites`).toBeDefined();
+  return entry ? { alice, bob, bobTcp, entry } : { alice, bob, bobTcp };
+}
+
+/** Waits (bounded) until the server holds only `count` connections. */
+async function serverHolds(count: number, ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  while (server.health().connections > count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return server.health().connections;
+}
+
+it('closes a client that pings but does not read with 4008 once maxBufferedBytes wait for it', async () => {
+  const { alice, bob, bobTcp, entry } = await makeBobSlow();
+  expect(entry, 'no slow-consumer after 1,000 invites').toBeDefined();
   // Never more than the bound plus the one frame that crossed it.
   expect(entry?.bufferedBytes as number).toBeLessThanOrEqual(maxBufferedBytes + 64 * 1024);
   bobTcp.resume();
   const closed = await bob.closed;
   expect(closed).toEqual({ code: CLOSE_CODES.slowConsumer, reason: 'slow-consumer' });
   // The server let go of Bob's socket (the client's close may be seen before the server's).
-  for (let i = 0; i < 100 && server.health().connections > 1; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  expect(server.health().connections).toBe(1);
+  expect(await serverHolds(1, 5_000)).toBe(1);
   // Alice is untouched by Bob's trouble.
+  await settle(alice);
+}, 60_000);
+
+it('cuts a slow consumer that never reads its close frame within seconds, not after 30 s', async () => {
+  const { alice, entry } = await makeBobSlow();
+  expect(entry).toBeDefined();
+  // Bob never resumes reading: his close frame waits behind what he did not read.
+  expect(await serverHolds(1, 10_000)).toBe(1);
   await settle(alice);
 }, 60_000);
