@@ -9,6 +9,7 @@ import type { BenchContext, Measurement, Section } from './harness/section.js';
 import { bundleSize } from './measurements/bundle-size.js';
 import { callSetup } from './measurements/call-setup.js';
 import { connectionsHeld } from './measurements/connections-held.js';
+import { hostileLoad } from './measurements/hostile-load.js';
 import { mqttRelay } from './measurements/mqtt-relay.js';
 import { scaling } from './measurements/scaling.js';
 import { signalingRelay } from './measurements/signaling-relay.js';
@@ -20,6 +21,7 @@ const MEASUREMENTS: Measurement[] = [
   mqttRelay,
   scaling,
   callSetup,
+  hostileLoad,
 ];
 
 function parseArguments(argv: readonly string[]): { quick: boolean; only: string[] | null; runs: number } {
