@@ -8,6 +8,9 @@ export const BENCH_LIMITS = {
   messagesPerSecond: 1_000_000,
   messageBurst: 1_000_000,
   idleTimeoutMs: 10 * 60 * 1000,
+  // Each bench pair places many calls a minute; the per-pair invite limit guards users, not throughput.
+  pairInvitesPerMinute: Number.POSITIVE_INFINITY,
+  pairInviteBurst: Number.POSITIVE_INFINITY,
 };
 
 export async function startHandsetServer(options: {
