@@ -1,13 +1,20 @@
+// @handset/adapter-mqtt: the browser-safe MQTT transport. The embedded broker is @handset/adapter-mqtt/broker.
+export {
+  createDefaultReconnectPolicy,
+  type Logger,
+  type ReconnectContext,
+  type ReconnectPolicy,
+  type TokenSource,
+  TransportError,
+  type TransportErrorReason,
+} from '@handset/core';
 export { type LogEntry, type LogLevel, type MqttLogger, silentLogger } from './logger.js';
 export { createMqttTransport, type MqttTransport, type MqttTransportOptions } from './mqtt-transport.js';
 export {
-  createDefaultReconnectPolicy,
-  type ReconnectContext,
-  type ReconnectPolicy,
-} from './reconnect-policy.js';
-export {
+  clientIdOf,
   createTopicLayout,
   DEFAULT_TOPIC_PREFIX,
+  isClientIdOf,
   isTopicSafeId,
   type ParsedTopic,
   PRESENCE_OFFLINE,

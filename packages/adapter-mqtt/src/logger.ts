@@ -1,5 +1,5 @@
-// Structured, namespaced logging for the transport and the broker: one entry per event, silent unless a
-// logger is injected.
+// Structured, namespaced logging for the embedded broker (the transport takes core's `Logger`): one entry
+// per event, silent unless a logger is injected.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

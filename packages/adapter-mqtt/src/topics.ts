@@ -1,5 +1,6 @@
 // The MQTT topic layout of Handset, in one place: every topic the transport, the embedded broker and the
 // shipped mosquitto ACL use is built or parsed here. The version in the prefix lets a future layout coexist.
+import { isValidId } from '@handset/core';
 
 /** Default prefix. The `v1` is the topic layout's version, not the envelope protocol's. */
 export const DEFAULT_TOPIC_PREFIX = 'handset/v1';
@@ -10,14 +11,27 @@ export const PRESENCE_ONLINE = 'online';
 export const PRESENCE_OFFLINE = 'offline';
 
 /**
- * User ids and device ids become topic levels, so on top of the protocol's id rule (printable ASCII, no
- * space, no "/") they must not hold the MQTT wildcards "+" and "#": a user called "+" would otherwise be
- * granted a subscription to every inbox.
+ * User ids become topic levels: the protocol's own id rule (core's `isValidId`: printable ASCII without
+ * space, "/", "+" or "#") is what keeps a user called "+" from a subscription to every inbox. One rule,
+ * kept under this name for the broker's code.
  */
-const TOPIC_SAFE_ID = /^[\x21\x22\x24-\x2a\x2c-\x2e\x30-\x7e]{1,128}$/;
+export const isTopicSafeId: (id: unknown) => id is string = isValidId;
 
-export function isTopicSafeId(id: unknown): id is string {
-  return typeof id === 'string' && TOPIC_SAFE_ID.test(id);
+/** The device part of a client id: nanoid's alphabet, so it is safe in a topic and in a broker's ACL. */
+const DEVICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A client id is `<userId>:<device>`, the form both shipped brokers bind to the authenticated user (so
+ * nobody can resume or take over another user's session). It is also the device's presence topic level.
+ */
+export function clientIdOf(userId: string, device: string): string {
+  return `${userId}:${device}`;
+}
+
+/** Whether `clientId` is `<userId>:<device>` for this user with a well-formed device name. */
+export function isClientIdOf(clientId: unknown, userId: string): clientId is string {
+  if (typeof clientId !== 'string' || !clientId.startsWith(`${userId}:`)) return false;
+  return DEVICE_NAME.test(clientId.slice(userId.length + 1));
 }
 
 export type ParsedTopic =
@@ -30,7 +44,10 @@ export interface TopicLayout {
   inbox(userId: string, senderId: string): string;
   /** What `userId` subscribes to: its inbox, one level per sender. Only `userId` may subscribe (ACL). */
   inboxFilter(userId: string): string;
-  /** Retained presence of one connection (device) of `userId`; its Last Will sets it offline. */
+  /**
+   * Retained presence of one connection (device) of `userId`, whose level is the connection's client id
+   * (`<userId>:<device>`); its Last Will sets it offline.
+   */
   presence(userId: string, deviceId: string): string;
   /** Every device presence of `userId`; anyone may read it. */
   presenceFilter(userId: string): string;
@@ -57,9 +74,11 @@ export function createTopicLayout(prefix: string = DEFAULT_TOPIC_PREFIX): TopicL
       const levels = topic.slice(base.length).split('/');
       if (levels.length !== 3) return null;
       const [userId, kind, last] = levels as [string, string, string];
-      if (!isTopicSafeId(userId) || !isTopicSafeId(last)) return null;
-      if (kind === 'inbox') return { kind: 'inbox', userId, senderId: last };
-      if (kind === 'presence') return { kind: 'presence', userId, deviceId: last };
+      if (!isValidId(userId)) return null;
+      if (kind === 'inbox') return isValidId(last) ? { kind: 'inbox', userId, senderId: last } : null;
+      // A client id is longer than an id may be (a whole user id, ":" and a device): checked on its own.
+      if (kind === 'presence' && (isClientIdOf(last, userId) || isValidId(last)))
+        return { kind: 'presence', userId, deviceId: last };
       return null;
     },
   };

@@ -201,7 +201,7 @@ for (const kind of brokers) {
       const error = firstValueFrom(transport.errors$.pipe(timeout(WAIT_MS)));
       expect(await error).toMatchObject({ code: 'unauthenticated' });
       expect(await error).toBeInstanceOf(HandsetError);
-      expect(transport.status$.value).toBe('closed');
+      expect(transport.status).toBe('closed');
       await transport.ended;
     });
   });

@@ -233,7 +233,7 @@ describe('the MQTT transport', () => {
     transport.close();
     transport.close();
     expect(() => transport.send(ringingFrom('alice', 'bob'))).not.toThrow();
-    expect(transport.status$.value).toBe('closed');
+    expect(transport.status).toBe('closed');
     await transport.ended;
   });
 });
