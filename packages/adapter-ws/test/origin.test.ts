@@ -1,5 +1,7 @@
 // Browser origins: an allow-list checked on every upgrade (HTTP 403 otherwise), dev mode limited to
 // loopback pages by default, and `/dev-token` readable only by an allowed page (never `*`).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { SignalServer } from '../src/server/index.js';
@@ -92,4 +94,55 @@ describe('dev mode', () => {
     expect(warning).toMatchObject({ level: 'warn' });
     expect(warning?.allowedOrigins).toContain('http://localhost:*');
   });
+});
+
+describe('handset-signal', () => {
+  it('takes --allowed-origin (repeatable) and refuses other origins with 403', async () => {
+    const cli = fileURLToPath(new URL('../src/server/cli.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        cli,
+        '--port',
+        '0',
+        '--secret',
+        'a-secret-of-at-least-16-bytes',
+        '--allowed-origin',
+        'https://app.example.com',
+        '--allowed-origin',
+        'http://localhost:*',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'], cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    );
+    const stop = () => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+    };
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the CLI did not start within 20 s')), 20_000);
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /listening on (\S+)/.exec(stdout);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+      });
+      const status = async (origin: string) => {
+        const attempt = await tryOpen(url, { origin });
+        if (!attempt.ok) return attempt.status;
+        attempt.socket.terminate();
+        return 101;
+      };
+      expect(await status('https://evil.example')).toBe(403);
+      expect(await status('https://app.example.com')).toBe(101);
+      expect(await status('http://localhost:3000')).toBe(101);
+    } finally {
+      stop();
+    }
+  }, 30_000);
 });

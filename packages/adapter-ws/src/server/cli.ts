@@ -10,7 +10,7 @@ import { startSignalServer } from './signal-server.js';
 
 const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret <secret> | --dev]
                       [--redis redis://127.0.0.1:6379 [--redis-username <name>] [--redis-ca <file>]]
-                      [--log-level debug|info|warn|error]
+                      [--allowed-origin <origin> ...] [--log-level debug|info|warn|error]
 
   --port            TCP port (0 picks a free one)
   --host            address to listen on (default 127.0.0.1)
@@ -21,6 +21,9 @@ const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret 
   --redis-username  Redis ACL user; its password (or the requirepass one) comes from env
                     HANDSET_REDIS_PASSWORD, never the command line, which any local user can read
   --redis-ca        PEM file of the CA that signed Redis's TLS certificate
+  --allowed-origin  a browser origin allowed to connect (repeat for several; https://app.example.com,
+                    http://localhost:* for any port, * for any). Default: any origin, or in --dev
+                    loopback pages only
   --log-level       default info
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, Redis unreachable),
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     logger: createJsonLogger(level),
     ...(secret ? { secret } : {}),
     ...(redis ? { redis } : {}),
+    ...(values['allowed-origin'] ? { allowedOrigins: values['allowed-origin'] } : {}),
   });
   if (values.dev) {
     process.stderr.write(
@@ -119,6 +123,7 @@ function parse() {
       redis: { type: 'string' },
       'redis-username': { type: 'string' },
       'redis-ca': { type: 'string' },
+      'allowed-origin': { type: 'string', multiple: true },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', default: false },
     },
