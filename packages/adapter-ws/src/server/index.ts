@@ -11,6 +11,7 @@ export {
 } from '@handset/token';
 export { CLOSE_CODES, type CloseCode } from '../close-codes.js';
 export { SignalingError, type SignalingErrorCode } from '../signaling-error.js';
+export type { ClusterFrameErrorCode } from './cluster-frame.js';
 export { createJsonLogger, type LogEntry, type LogLevel, type SignalLogger, silentLogger } from './logger.js';
 export {
   DEFAULT_LIMITS,
@@ -19,4 +20,5 @@ export {
   type SignalServerOptions,
 } from './options.js';
 export { DEV_ALLOWED_ORIGINS } from './origin-policy.js';
+export { RESERVED_DEVICE_IDS } from './router.js';
 export { type HealthReport, type SignalServer, startSignalServer } from './signal-server.js';
