@@ -11,7 +11,7 @@ async function openOne(url: string, userId: string, credentials: MqttCredentials
   const transport = createMqttTransport({
     url,
     userId,
-    clientId: `bench-${userId}`,
+    clientId: `${userId}:bench`,
     token:
       credentials.kind === 'token' ? createToken(userId, credentials.secret, 3600) : credentials.password,
     sessionExpirySeconds: 0,

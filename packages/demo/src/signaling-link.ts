@@ -36,6 +36,7 @@ export function openSignalingLink(kind: TransportKind, userId: string): Signalin
   if (kind === 'ws') {
     const transport = createWsTransport({
       url: sameOriginSocketUrl('/signal'),
+      userId,
       // Asked again before every reconnect, so an expired token is replaced.
       token: () => fetchDevToken(userId),
     });
