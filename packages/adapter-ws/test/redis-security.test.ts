@@ -141,6 +141,44 @@ describe('what arrives from Redis is checked like anything from the network', ()
   });
 });
 
+describe('call bindings read from Redis are checked too', () => {
+  it('refuses a sender whose membership was forged by a SET straight into Redis', async () => {
+    const redis = await redisWith();
+    const nodeA = await node({ redis: { url: redis.url }, nodeId: 'node-a' });
+    const [alice, mallory] = [await login(nodeA, 'alice'), await login(nodeA, 'mallory')];
+    const attacker = new Redis(redis.url);
+    cleanups.push(() => attacker.disconnect());
+    const callId = nanoid();
+    await attacker.set(`handset:call:${callId}`, 'alice mallory');
+    const intrusion = ringing('mallory', 'alice', callId);
+    mallory.send(encodeEnvelope(intrusion));
+    expect(await mallory.next(isKind('error'))).toMatchObject({ code: 'not-in-call', ref: intrusion.id });
+    await settle(alice);
+    expect(alice.frames.some((f) => f.includes(intrusion.id))).toBe(false);
+    expect(nodeA.logs.find((e) => e.event === 'cluster-bad-call-record')).toMatchObject({ callId });
+  });
+
+  it('still binds and shares honest calls across nodes', async () => {
+    const redis = await redisWith();
+    const nodeA = await node({ redis: { url: redis.url }, nodeId: 'node-a' });
+    const nodeB = await node({ redis: { url: redis.url }, nodeId: 'node-b' });
+    const [alice, bob, mallory] = [
+      await login(nodeA, 'alice'),
+      await login(nodeB, 'bob'),
+      await login(nodeB, 'mallory'),
+    ];
+    const call = ringing('alice', 'bob');
+    alice.send(encodeEnvelope(call));
+    await bob.next((f) => f.id === call.id);
+    const back = ringing('bob', 'alice', call.callId);
+    bob.send(encodeEnvelope(back));
+    await alice.next((f) => f.id === back.id);
+    const intrusion = ringing('mallory', 'bob', call.callId);
+    mallory.send(encodeEnvelope(intrusion));
+    expect(await mallory.next(isKind('error'))).toMatchObject({ code: 'not-in-call' });
+  });
+});
+
 describe('the public /health', () => {
   it('shows counts and status, and no node id', async () => {
     const redis = await redisWith();

@@ -1,6 +1,7 @@
-// The frames nodes exchange through Redis: each envelope sealed with an HMAC keyed from the token secret
-// (which every node of a cluster shares), so whoever can PUBLISH into Redis without that secret can
-// neither inject envelopes (skipping sender stamping and call membership) nor re-date or replay them.
+// What nodes share through Redis, sealed with an HMAC keyed from the token secret (which every node of a
+// cluster shares): envelope frames, so whoever can PUBLISH into Redis without that secret can neither
+// inject envelopes (skipping sender stamping and call membership) nor re-date or replay them; and call
+// bindings, so whoever can SET a key cannot make themselves a member of someone else's call.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { decodeEnvelope, type Envelope, encodeEnvelope, PROTOCOL_LIMITS } from '@handset/core';
 import type { TokenSecret } from '@handset/token';
@@ -25,6 +26,10 @@ export type OpenedClusterFrame =
 export interface ClusterFrames {
   seal(envelope: Envelope): string;
   open(frame: string): OpenedClusterFrame;
+  /** The value stored for a call binding: its members ("a b") and their seal. */
+  sealCallRecord(callId: string, members: string): string;
+  /** The members of a stored binding, or null when its seal does not match (forged or changed). */
+  openCallRecord(callId: string, value: string): string | null;
 }
 
 interface WireFrame {
@@ -54,6 +59,8 @@ export function createClusterFrames(
   const sign = (t: number, n: string, e: string) =>
     createHmac('sha256', key).update(`${t}\n${n}\n${e}`).digest();
   const seen = new Map<string, number>();
+  const sealCall = (callId: string, members: string) =>
+    createHmac('sha256', key).update(`call\n${callId}\n${members}`).digest();
 
   function remember(signature: string, t: number, at: number): void {
     for (const [old, sealedAt] of seen) {
@@ -115,6 +122,18 @@ export function createClusterFrames(
         };
       }
       return { ok: true, envelope: decoded.envelope, fromNode: n };
+    },
+    sealCallRecord(callId, members) {
+      // Ids never contain spaces: "a b <seal>" splits back unambiguously.
+      return `${members} ${sealCall(callId, members).toString('base64url')}`;
+    },
+    openCallRecord(callId, value) {
+      const parts = value.split(' ');
+      if (parts.length !== 3) return null;
+      const members = `${parts[0]} ${parts[1]}`;
+      const given = Buffer.from(parts[2] ?? '', 'base64url');
+      const expected = sealCall(callId, members);
+      return given.length === expected.length && timingSafeEqual(given, expected) ? members : null;
     },
   };
 }

@@ -134,8 +134,21 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
         return known === members;
       }
       try {
-        const set = await commands.set(callKey(callId), members, 'PX', limits.callRecordTtlMs, 'NX');
-        const bound = set === 'OK' ? members : ((await commands.get(callKey(callId))) ?? members);
+        const record = frames.sealCallRecord(callId, members);
+        const set = await commands.set(callKey(callId), record, 'PX', limits.callRecordTtlMs, 'NX');
+        if (set === 'OK') {
+          localCalls.remember(callId, members);
+          return true;
+        }
+        const stored = await commands.get(callKey(callId));
+        // Gone since the SET (expired): the first sender now is as good as the first sender then.
+        if (stored === null) return localCalls.admit(callId, from, to);
+        const bound = frames.openCallRecord(callId, stored);
+        if (bound === null) {
+          // Not written by a node of this cluster: nobody may use the call id (fail closed).
+          log('warn', 'cluster-bad-call-record', { callId });
+          return false;
+        }
         localCalls.remember(callId, bound);
         return bound === members;
       } catch (error) {
