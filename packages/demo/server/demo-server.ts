@@ -15,6 +15,7 @@ import { startSignalServer } from '@handset/adapter-ws/server';
 import { createServer as createViteServer } from 'vite';
 import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
 import { loadOrCreateCertificate } from './certificate.js';
+import { DemoServerError } from './demo-server-error.js';
 import { createOriginPolicy, pageHosts } from './origin-policy.js';
 import { PAGE_SERVER_LIMITS, type PageServerLimits } from './page-limits.js';
 import { createUpgradeProxy, refuseUpgrade, type UpgradeHandler } from './socket-proxy.js';
@@ -152,11 +153,34 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       else proxy.forward(request, socket, head);
     };
   const servers: (Server & { closeAllConnections(): void })[] = [];
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      // Listeners first (no new page or socket), then the forwarded sockets, which the listeners'
+      // close would otherwise wait for; the servers behind them go last.
+      const listenersClosed = Promise.all(servers.map(closeServer));
+      proxy.destroyAll();
+      await listenersClosed;
+      await vite.close();
+      await Promise.all([signal.close({ drainMs: 0 }), broker.close()]);
+    })();
+    return closing;
+  };
+  /** Listens, or closes everything started so far (nothing may keep the process alive) and says why. */
+  const listenOrClose = async (server: Server, listener: 'http' | 'https', port: number) => {
+    try {
+      return await listen(server, port, host);
+    } catch (error) {
+      await close();
+      throw DemoServerError.fromListen(error, { listener, host, port });
+    }
+  };
+
   const http = createHttpServer(serverOptions, appFor(false));
   http.maxConnections = limits.maxConnections;
   http.on('upgrade', upgradeFor(false));
   servers.push(http);
-  const httpPort = await listen(http, options.httpPort ?? 8000, host);
+  const httpPort = await listenOrClose(http, 'http', options.httpPort ?? 8000);
   const httpUrl = `http://${urlHost(host)}:${httpPort}/`;
 
   let httpsUrl: string | null = null;
@@ -170,11 +194,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     https.maxConnections = limits.maxConnections;
     https.on('upgrade', upgradeFor(true));
     servers.push(https);
-    const httpsPort = await listen(https, options.httpsPort ?? 8443, host);
+    const httpsPort = await listenOrClose(https, 'https', options.httpsPort ?? 8443);
     httpsUrl = `https://${urlHost(host)}:${httpsPort}/`;
   }
 
-  let closing: Promise<void> | null = null;
   return {
     httpUrl,
     httpsUrl,
@@ -182,17 +205,6 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     get forwardedConnections() {
       return proxy.openCount;
     },
-    close() {
-      closing ??= (async () => {
-        // Listeners first (no new page or socket), then the forwarded sockets, which the listeners'
-        // close would otherwise wait for; the servers behind them go last.
-        const listenersClosed = Promise.all(servers.map(closeServer));
-        proxy.destroyAll();
-        await listenersClosed;
-        await vite.close();
-        await Promise.all([signal.close({ drainMs: 0 }), broker.close()]);
-      })();
-      return closing;
-    },
+    close,
   };
 }

@@ -2,7 +2,8 @@
 // Ports and address from the environment: HANDSET_HTTP_PORT, HANDSET_HTTPS_PORT (0 = off), HANDSET_HOST
 // (127.0.0.1 unless told; `--lan` or HANDSET_HOST=0.0.0.0 exposes it), HANDSET_EXTRA_HOSTS (a,b).
 import { networkInterfaces } from 'node:os';
-import { startDemoServer } from './demo-server.js';
+import { type DemoServer, startDemoServer } from './demo-server.js';
+import { DemoServerError } from './demo-server-error.js';
 import { exposureWarning, isLoopbackHost } from './exposure.js';
 
 function portFromEnv(name: string, fallback: number): number {
@@ -38,13 +39,33 @@ const extraHosts = (process.env.HANDSET_EXTRA_HOSTS ?? '')
   .split(',')
   .map((name) => name.trim())
   .filter((name) => name.length > 0);
-const server = await startDemoServer({
-  host,
-  extraHosts,
-  httpPort: portFromEnv('HANDSET_HTTP_PORT', 8000),
-  httpsPort: httpsPort === 0 ? null : httpsPort,
-  log: (message) => console.log(`[handset] ${message}`),
-});
+/** What to change when the demo cannot listen, in one sentence. */
+function startFailure(error: DemoServerError): string {
+  const variable = error.listener === 'http' ? 'HANDSET_HTTP_PORT' : 'HANDSET_HTTPS_PORT';
+  switch (error.code) {
+    case 'port-in-use':
+      return `port ${error.port} on ${error.host} is in use (is another demo still running?): stop that program, or pick another port with ${variable}=<port> (0 picks a free one).`;
+    case 'address-unavailable':
+      return `${error.host} is not an address of this machine: check HANDSET_HOST.`;
+    case 'listen-failed':
+      return `could not listen on ${error.host}:${error.port} (${String((error.cause as Error | undefined)?.message ?? error.cause)}): pick another port with ${variable}.`;
+  }
+}
+
+let server: DemoServer;
+try {
+  server = await startDemoServer({
+    host,
+    extraHosts,
+    httpPort: portFromEnv('HANDSET_HTTP_PORT', 8000),
+    httpsPort: httpsPort === 0 ? null : httpsPort,
+    log: (message) => console.log(`[handset] ${message}`),
+  });
+} catch (error) {
+  if (!(error instanceof DemoServerError)) throw error;
+  console.error(`[handset] ${startFailure(error)}`);
+  process.exit(1);
+}
 
 console.log(`
   Handset demo is running (signaling server, MQTT broker and page, in dev mode).

@@ -2,7 +2,7 @@
 // SIGTERM stops it while pages (raw WebSockets through /signal and /mqtt) are connected.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { exposureWarning, isLoopbackHost } from '../server/exposure.js';
@@ -172,6 +172,37 @@ describe('the demo process (server/dev.ts)', () => {
     expect(stillRunning).toEqual([]);
     expect(pageGone).toBe(true);
     await Promise.all(closedByServer);
+  });
+});
+
+describe('the demo process on a busy port', () => {
+  test('exits 1 with a sentence naming the port and the variable to change', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/dev.ts'], {
+        cwd: demoDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, HANDSET_HTTP_PORT: String(busy), HANDSET_HTTPS_PORT: '0', HANDSET_HOST: '' },
+      });
+      if (child.pid !== undefined) ourPids.add(child.pid);
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      // Exiting at all shows that nothing it had started (signaling server, broker, Vite) kept it alive.
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${busy} on 127.0.0.1 is in use`);
+      expect(output).toContain('HANDSET_HTTP_PORT');
+      expect(output).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      blocker.close();
+    }
   });
 });
 

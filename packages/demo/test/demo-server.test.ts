@@ -3,12 +3,13 @@
 // the page's own origin, and the server listens on loopback unless told otherwise.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DemoServer, startDemoServer } from '../server/demo-server.js';
+import { DemoServerError } from '../server/demo-server-error.js';
 import { listeningAddresses } from './listening-addresses.js';
 
 let certDir: string;
@@ -266,3 +267,21 @@ function rawGetStatus(baseUrl: string, path: string, host: string): Promise<stri
     socket.on('error', reject);
   });
 }
+
+describe('a port that is taken', () => {
+  test('fails the start with DemoServerError port-in-use, naming the listener and the port', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const failure = await startDemoServer({ httpPort: busy, httpsPort: null }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(DemoServerError);
+      expect(failure).toMatchObject({ code: 'port-in-use', listener: 'http', host: '127.0.0.1', port: busy });
+    } finally {
+      blocker.close();
+    }
+  });
+});
