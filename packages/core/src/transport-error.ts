@@ -2,35 +2,60 @@
 // reason, whether retrying can help, and core's umbrella code so an app can branch on `code` alone.
 import { HandsetError } from './errors.js';
 
-/** Every reason a transport reports on `errors$`; the README's transport-error table lists each. */
-export type TransportErrorReason =
-  /** The credentials were refused: malformed, badly signed, expired or wrong-algorithm token. */
-  | 'token-refused'
-  /** The token is valid but names another user than the transport's (or the phone's) user id. */
-  | 'token-wrong-user'
-  /** The token supplier threw, or returned something that is not a non-empty string. */
-  | 'token-unavailable'
-  /** The options can never work (a URL that is not a URL, an empty token, a bad client id). */
-  | 'invalid-configuration'
-  /** A connection attempt failed: nothing listening, not a signaling server, TLS or network error. */
-  | 'connect-failed'
-  /** The server or broker refused the link for a limit (too many connections, rate, slow reader). */
-  | 'refused-by-server'
-  /** A message was refused by the server or broker (rate limit, not in call, ACL); the link stays. */
-  | 'message-refused'
-  /** Envelopes were dropped because the outgoing queue was full while the link was down. */
-  | 'queue-overflow'
-  /** The server is shutting down or restarting; the link reconnects. */
-  | 'server-shutdown'
-  /** The reconnect policy gave up: the transport is closed. */
-  | 'reconnect-gave-up';
+/**
+ * Every reason a transport reports on `errors$`, whether retrying can help, and what it means. The README's
+ * transport-error table lists each (a test keeps the two in step).
+ */
+export const TRANSPORT_ERRORS = {
+  'token-refused': {
+    permanent: true,
+    meaning: 'The credentials were refused: malformed, badly signed, expired or wrong-algorithm token.',
+  },
+  'token-wrong-user': {
+    permanent: true,
+    meaning: "The token is valid but names another user than the transport's `userId`.",
+  },
+  'token-unavailable': {
+    permanent: false,
+    meaning: 'The token function threw, or returned something that is not a non-empty string.',
+  },
+  'invalid-configuration': {
+    permanent: true,
+    meaning:
+      'The options can never work: a URL that is not a URL, an empty token, a refused client id or inbox.',
+  },
+  'connect-failed': {
+    permanent: false,
+    meaning: 'A connection attempt failed: nothing listening, not a signaling server, no answer in time.',
+  },
+  'refused-by-server': {
+    permanent: false,
+    meaning: 'The server or broker refused or cut the link for a limit (connections, rate, slow reader).',
+  },
+  'message-refused': {
+    permanent: false,
+    meaning: 'One message was refused (rate limit, not in call, ACL); the link stays.',
+  },
+  'queue-overflow': {
+    permanent: false,
+    meaning: 'The oldest queued envelope was dropped: the queue was full while the link was down.',
+  },
+  'server-shutdown': {
+    permanent: false,
+    meaning: 'The server or broker is shutting down or restarting; the link reconnects.',
+  },
+  'reconnect-gave-up': {
+    permanent: true,
+    meaning: 'The reconnect policy gave up: the transport is closed.',
+  },
+} as const satisfies Record<string, { permanent: boolean; meaning: string }>;
 
-const PERMANENT: ReadonlySet<TransportErrorReason> = new Set([
-  'token-refused',
-  'token-wrong-user',
-  'invalid-configuration',
-  'reconnect-gave-up',
-]);
+export type TransportErrorReason = keyof typeof TRANSPORT_ERRORS;
+
+/** Refused credentials are core's `unauthenticated`; every other reason is `transport`. */
+export function codeOfTransportReason(reason: TransportErrorReason): 'unauthenticated' | 'transport' {
+  return reason === 'token-refused' || reason === 'token-wrong-user' ? 'unauthenticated' : 'transport';
+}
 
 export interface TransportErrorOptions {
   cause?: unknown;
@@ -47,12 +72,12 @@ export class TransportError extends HandsetError {
 
   constructor(reason: TransportErrorReason, message: string, options: TransportErrorOptions = {}) {
     super(
-      reason === 'token-refused' || reason === 'token-wrong-user' ? 'unauthenticated' : 'transport',
+      codeOfTransportReason(reason),
       message,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.reason = reason;
-    this.permanent = PERMANENT.has(reason);
+    this.permanent = TRANSPORT_ERRORS[reason].permanent;
     this.wireCode = options.wireCode;
   }
 
