@@ -251,6 +251,40 @@ describe('Redis with credentials', () => {
   });
 });
 
+describe('Redis refusing a write at login', () => {
+  it('refuses the login with cluster-unavailable and 1013, leaving no session behind', async () => {
+    // An ACL user that may read and subscribe but not add to a set: presence cannot be written.
+    const redis = await redisWith({
+      args: (port) => [
+        '--port',
+        String(port),
+        '--user',
+        'default',
+        'off',
+        '--user',
+        'handset',
+        'on',
+        `>${PASSWORD}`,
+        '~handset:*',
+        '&handset:*',
+        '+@all',
+        '-sadd',
+      ],
+    });
+    const server = await node({
+      redis: { url: redis.url, username: 'handset', password: PASSWORD },
+      nodeId: 'node-a',
+    });
+    const alice = await rawClient(server);
+    cleanups.push(() => alice.socket.terminate());
+    alice.send(JSON.stringify({ kind: 'hello', token: server.issueToken('alice') }));
+    expect(await alice.next(isKind('error'), 3_000)).toMatchObject({ code: 'cluster-unavailable' });
+    expect((await alice.closed).code).toBe(1013);
+    await eventually(() => server.health().connections === 0);
+    expect(server.health()).toMatchObject({ sessions: 0, users: 0 });
+  });
+});
+
 describe('Redis over TLS', () => {
   let dir: string;
   let cert: Buffer;

@@ -140,7 +140,6 @@ export function createRouter(deps: RouterDeps): Router {
       old?.close(CLOSE_CODES.sessionTakenOver, 'session-taken-over');
       return { session: existing, resumed: true };
     }
-    if (cluster && cluster.health() !== 'connected') return { refused: clusterUnavailable() };
     const mine = [...sessions.forUser(userId)];
     if (mine.length >= limits.maxConnectionsPerUser) {
       // A detached session is most likely this very device, come back without its session id.
