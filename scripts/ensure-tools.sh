@@ -16,6 +16,8 @@ if [ "${1:-}" != "--no-system" ]; then
   [ -n "${CHROME_PATH:-}" ] || command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
   command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+  # adapter-ws's Redis-over-TLS test makes a throwaway certificate with the openssl CLI.
+  command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
   # The Handset mosquitto plugin (client id binding, retained and subscription rules) is built from C.
   command -v gcc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
   [ -f /usr/include/mosquitto_broker.h ] || need_apt+=(mosquitto-dev)
