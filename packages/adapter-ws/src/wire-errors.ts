@@ -9,6 +9,10 @@ const LINK_REFUSALS: ReadonlySet<string> = new Set([
   'too-many-connections',
   'handshake-required',
   'handshake-timeout',
+  'too-many-bad-frames',
+  'server-busy',
+  'slow-consumer',
+  'cluster-unavailable',
 ]);
 
 /** The reason a server error-frame code maps to; unknown codes (a newer server) are message refusals. */
