@@ -84,6 +84,30 @@ describe('a restart of the signaling server', () => {
     }
   });
 
+  it("delivers what it held to each of the user's devices that comes back, and answers no unavailable", async () => {
+    const first = await serve({ limits: { sessionGraceMs: 10_000 } });
+    const alice = await connect(first, 'alice');
+    const phone = await connect(first, 'bob');
+    const laptop = await connect(first, 'bob');
+    const invite = ringing('alice', 'bob');
+    alice.client.send(encodeEnvelope(invite));
+    await phone.client.next((f) => f.id === invite.id);
+    await first.close({ drainMs: 100 });
+    const second = await serve({ port: first.port, limits: { sessionGraceMs: 1_500 } });
+    const aliceBack = await connect(second, 'alice', alice.sessionId);
+    const bye = hangup(invite.callId);
+    aliceBack.client.send(encodeEnvelope(bye));
+    await settle(aliceBack.client);
+    const laptopBack = await connect(second, 'bob', laptop.sessionId);
+    await laptopBack.client.next((f) => f.id === bye.id);
+    const phoneBack = await connect(second, 'bob', phone.sessionId);
+    expect(await phoneBack.client.next((f) => f.id === bye.id)).toMatchObject({ type: 'hangup' });
+    // The hold runs out: Bob came back, so Alice hears no `unavailable` for what was delivered.
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    await settle(aliceBack.client);
+    expect(unavailables(aliceBack.client)).toEqual([]);
+  });
+
   it('answers unavailable for what it held once the hold runs out and the user never came back', async () => {
     const before = await callThenStop();
     const second = await serve({ port: before.port, limits: { sessionGraceMs: 400 } });

@@ -1,5 +1,6 @@
 // Envelopes for users who may be about to come back after this server restarted: held per user, bounded
-// in count, bytes and time, handed to the user's next session, or answered `unavailable` when time is up.
+// in count, bytes and time, handed to each of the user's sessions that opens meanwhile (a user may come
+// back on several devices), and answered `unavailable` when time is up if no session ever took them.
 import { type Envelope, encodeEnvelope } from '@handset/core';
 
 export interface RestartHoldLimits {
@@ -17,6 +18,8 @@ interface Held {
   envelope: Envelope;
   bytes: number;
   heldAt: number;
+  /** Handed to at least one session: its sender must not hear `unavailable` for it. */
+  delivered: boolean;
 }
 
 export class RestartHold {
@@ -26,7 +29,7 @@ export class RestartHold {
 
   constructor(
     private readonly limits: RestartHoldLimits,
-    /** The user never came back: what was held for them, for the senders to hear `unavailable`. */
+    /** Time is up: what no session of the user took, for the senders to hear `unavailable`. */
     private readonly onExpired: (userId: string, envelopes: Envelope[]) => void,
     /** An envelope dropped because the user's share was full (for the log). */
     private readonly onDropped: (envelope: Envelope) => void,
@@ -46,7 +49,7 @@ export class RestartHold {
       entry = { held: [], timer };
       this.byUser.set(userId, entry);
     }
-    entry.held.push({ envelope, bytes, heldAt: this.now() });
+    entry.held.push({ envelope, bytes, heldAt: this.now(), delivered: false });
     this.total += 1;
     this.bytes += bytes;
     if (entry.held.length > this.limits.maxPerUser) {
@@ -57,15 +60,16 @@ export class RestartHold {
     return true;
   }
 
-  /** Everything held for `userId`, oldest first, each with the time it waited added to `ageMs`. */
-  release(userId: string): Envelope[] {
+  /**
+   * Everything held for `userId`, oldest first, each with the time it waited added to `ageMs`, for a
+   * session of that user that just opened. Kept until the hold runs out, for the user's other devices.
+   */
+  forNewSession(userId: string): Envelope[] {
     const entry = this.byUser.get(userId);
     if (!entry) return [];
-    this.byUser.delete(userId);
-    clearTimeout(entry.timer);
     const now = this.now();
     return entry.held.map((held) => {
-      this.forgetOne(held);
+      held.delivered = true;
       return { ...held.envelope, ageMs: (held.envelope.ageMs ?? 0) + (now - held.heldAt) };
     });
   }
@@ -83,10 +87,8 @@ export class RestartHold {
     if (!entry) return;
     this.byUser.delete(userId);
     for (const held of entry.held) this.forgetOne(held);
-    this.onExpired(
-      userId,
-      entry.held.map((held) => held.envelope),
-    );
+    const undelivered = entry.held.filter((held) => !held.delivered).map((held) => held.envelope);
+    this.onExpired(userId, undelivered);
   }
 
   private forgetOne(held: Held): void {

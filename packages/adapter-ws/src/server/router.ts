@@ -48,9 +48,9 @@ export function createRouter(deps: RouterDeps): Router {
       maxBytes: limits.maxHeldBytesForAbsent,
       holdMs: limits.sessionGraceMs,
     },
-    (userId, held) => {
-      log('info', 'held-for-absent-expired', { userId, held: held.length });
-      answerUnavailable(held);
+    (userId, undelivered) => {
+      log('info', 'held-for-absent-expired', { userId, undelivered: undelivered.length });
+      answerUnavailable(undelivered);
     },
     (envelope) => log('warn', 'held-envelope-dropped', { userId: envelope.to, callId: envelope.callId }),
   );
@@ -166,7 +166,7 @@ export function createRouter(deps: RouterDeps): Router {
       }
     }
     // Sent after the welcome, in order, like anything queued for a resumed session.
-    for (const envelope of restartHold.release(userId)) session.deliver(envelope);
+    for (const envelope of restartHold.forNewSession(userId)) session.deliver(envelope);
     return { session, resumed: false };
   }
 
