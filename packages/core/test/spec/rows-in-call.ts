@@ -10,6 +10,7 @@ import {
   CONNECTING,
   DESCRIPTION_OUT,
   ENDED,
+  GATHERS_MANY,
   HAS_LOCAL_DESCRIPTION,
   ice,
   LIVE,
@@ -102,6 +103,18 @@ export const IN_CALL_ROWS: readonly Row[] = [
     if: ['still gathering', 'batch window open'],
     on: 'pc.candidate',
     set: { queued: true },
+  },
+  {
+    in: GATHERS_MANY,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidates(more than one message holds)',
+    set: { queued: true, queuedMany: true, batchTimer: true },
+  },
+  {
+    in: GATHERS_MANY,
+    if: ['still gathering', 'batch window open'],
+    on: 'pc.candidates(more than one message holds)',
+    set: { queued: true, queuedMany: true },
   },
   {
     in: HAS_LOCAL_DESCRIPTION,

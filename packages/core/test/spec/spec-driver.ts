@@ -11,6 +11,7 @@ import {
   type Envelope,
   type EnvelopeDraft,
   encodeEnvelope,
+  PROTOCOL_LIMITS,
   validateEnvelope,
 } from '../../src/protocol.js';
 import {
@@ -28,7 +29,7 @@ import {
   DEFAULT_TIMEOUTS,
   RemoteDescriptionError,
 } from './machine-under-test.js';
-import { CANDIDATE, INVITE_LIFETIME_MS, remoteMessage, sdp } from './spec-messages.js';
+import { CANDIDATE, INVITE_LIFETIME_MS, manyCandidates, remoteMessage, sdp } from './spec-messages.js';
 import {
   CALL_IDS,
   MAX_ICE_RESTARTS,
@@ -268,6 +269,10 @@ export class CallRig {
       this.actor.send(
         (event === 'pc.candidate' ? { type: event, candidate: CANDIDATE } : { type: event }) as never,
       );
+    } else if (event === 'pc.candidates(more than one message holds)') {
+      for (const candidate of manyCandidates(PROTOCOL_LIMITS.maxCandidatesPerMessage + 1)) {
+        this.actor.send({ type: 'pc.candidate', candidate } as never);
+      }
     } else if (event.startsWith('timer.')) {
       this.clock.fire(TIMER_MS[event.slice('timer.'.length) as TimerName]);
     } else {

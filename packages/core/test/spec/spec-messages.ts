@@ -31,7 +31,7 @@ export const CANDIDATE = {
 };
 
 /** As many distinct host candidates as one message may carry. */
-const manyCandidates = (count: number) =>
+export const manyCandidates = (count: number) =>
   Array.from({ length: count }, (_, i) => ({
     ...CANDIDATE,
     candidate: `candidate:${i + 2} 1 udp 2122260223 127.0.0.1 ${41000 + i} typ host`,

@@ -33,13 +33,14 @@ export const DEFAULT_LIMITS: PathLimits = {
 
 const keyOf = (world: World) => JSON.stringify(world);
 /**
- * A row in one place: what the generator tries to reach at least once. A row written for one region of a
- * connected call is tried beside every place of the other region (the regions meet: an ICE restart waits
- * for renegotiation); any other row once per place.
+ * A row in one place, with what it sent: what the generator tries to reach at least once. A row written for
+ * one region of a connected call is tried beside every place of the other region (the regions meet: an ICE
+ * restart waits for renegotiation); any other row once per place. A row whose messages depend on the world
+ * (the queued candidates it sends) is tried once per distinct outcome.
  */
-const cellOf = (row: Row, world: World) => {
+const cellOf = (row: Row, world: World, sends: readonly string[]) => {
   const regional = row.in.some((pattern) => pattern.startsWith('active.connected.'));
-  return `${ROWS.indexOf(row)} @ ${regional ? placeKey(world) : world.at}`;
+  return `${ROWS.indexOf(row)} @ ${regional ? placeKey(world) : world.at} → ${sends.join(', ')}`;
 };
 
 export class SpecLimitError extends Error {
@@ -75,11 +76,11 @@ export function generatePaths(limits: PathLimits = DEFAULT_LIMITS): SpecPath[] {
       for (const event of offeredEvents(world)) {
         const step = specStep(world, event)!;
         const taken: PathStep = { event, before: world, after: step.next, ...step };
-        if (!step.rows.every((row) => covered.has(cellOf(row, world)))) {
+        if (!step.rows.every((row) => covered.has(cellOf(row, world, step.sends)))) {
           const steps = [...path, taken];
           const hangup = specStep(step.next, 'user.hangup');
           if (hangup) steps.push({ event: 'user.hangup', before: step.next, after: hangup.next, ...hangup });
-          for (const s of steps) for (const row of s.rows) covered.add(cellOf(row, s.before));
+          for (const s of steps) for (const row of s.rows) covered.add(cellOf(row, s.before, s.sends));
           paths.push({ steps });
           if (paths.length > limits.maxPaths) {
             throw new SpecLimitError(`the specification needs more than ${limits.maxPaths} paths`);

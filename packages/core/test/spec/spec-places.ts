@@ -66,4 +66,6 @@ export const REMOTE_DESCRIPTION_PENDING = [INVITING, RINGING, INCOMING, ANSWERIN
 /** The peer's description is applied: its candidates go straight to the connection. */
 export const REMOTE_DESCRIPTION_SET = [CHECKING, CONNECTED];
 
-export const CLEAR_CANDIDATES = { queued: false, gatheringDone: false };
+export const CLEAR_CANDIDATES = { queued: false, queuedMany: false, gatheringDone: false };
+/** Where a host with many interfaces gathers a flood of candidates: a first description, or an ICE restart. */
+export const GATHERS_MANY = [CREATING_OFFER, CREATING_ANSWER, CONNECTED];

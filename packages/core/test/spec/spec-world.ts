@@ -117,6 +117,7 @@ export const EVENTS = [
   'pc.negotiationNeeded',
   'pc.candidate',
   'pc.candidatesEnd',
+  'pc.candidates(more than one message holds)',
   'op.ok',
   'op.ok(ICE already up)',
   'op.denied',
@@ -147,6 +148,8 @@ export interface World {
   readonly media: boolean;
   /** Local candidates wait for the next batch. */
   readonly queued: boolean;
+  /** More local candidates wait than one message may carry. */
+  readonly queuedMany: boolean;
   /** End-of-candidates waits for the next batch. */
   readonly gatheringDone: boolean;
   /** The batch window's timer is pending. */
@@ -175,6 +178,7 @@ export const START: World = {
   callId: null,
   media: false,
   queued: false,
+  queuedMany: false,
   gatheringDone: false,
   batchTimer: false,
   remoteHeld: false,
@@ -236,8 +240,10 @@ export const QUEUED_CANDIDATES = '…queued candidates';
 export function expandMessages(messages: readonly string[], before: World): string[] {
   return messages.flatMap((message) => {
     if (message !== QUEUED_CANDIDATES) return [message];
-    if (before.gatheringDone) return ['candidates(end)'];
-    return before.queued ? ['candidates'] : [];
+    // No message carries more than the protocol allows: a long queue goes in several, `end` on the last.
+    const last = before.gatheringDone ? 'candidates(end)' : 'candidates';
+    if (before.queuedMany) return ['candidates', last];
+    return before.queued || before.gatheringDone ? [last] : [];
   });
 }
 
