@@ -11,6 +11,7 @@ import {
   type SignalingTransport,
   type TokenSource,
   TransportError,
+  type TransportStatus,
   tokenSourceProblem,
 } from '@handset/core';
 import { type Observable, Subject } from 'rxjs';
@@ -47,6 +48,8 @@ export interface WsTransportOptions {
 
 export interface WsTransport extends SignalingTransport {
   readonly errors$: Observable<TransportError>;
+  /** The current status (what `status$` last said). */
+  readonly status: TransportStatus;
   /** The server session this transport resumes after a reconnect (null before the first welcome). */
   readonly sessionId: string | null;
 }
@@ -149,6 +152,9 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     incoming$: incoming.asObservable(),
     status$: link.status$,
     errors$: link.errors$,
+    get status() {
+      return link.status;
+    },
     get sessionId() {
       return session.sessionId;
     },

@@ -134,15 +134,24 @@ export function describeSignalingTransport(name: string, makeHarness: () => Prom
         expect(first?.from).toBe(id('mallory'));
       }));
 
-    it('reports closed and completes its observables on close()', () =>
+    it('reports closed and completes its observables on close(), errors$ without an error', () =>
       withHarness(async (h, id) => {
         const alice = await h.connect(id('alice'));
         await waitOpen(alice);
         const completed = firstValueFrom(alice.incoming$.pipe(toArray(), timeout(WAIT_MS)));
         const statuses = firstValueFrom(alice.status$.pipe(toArray(), timeout(WAIT_MS)));
+        const errors = firstValueFrom(alice.errors$.pipe(toArray(), timeout(WAIT_MS)));
         alice.close();
         await completed;
         expect((await statuses).at(-1)).toBe('closed');
+        expect(await errors).toEqual([]);
+      }));
+
+    it('replays its current status to a late subscriber', () =>
+      withHarness(async (h, id) => {
+        const alice = await h.connect(id('alice'));
+        await waitOpen(alice);
+        expect(await firstValueFrom(alice.status$.pipe(timeout(WAIT_MS)))).toBe('open');
       }));
   });
 }
