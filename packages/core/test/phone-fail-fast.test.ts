@@ -125,33 +125,6 @@ describe('makeCall on a link that cannot carry it ends at once', () => {
     });
   });
 
-  it('a refusal while the camera opens ends the call at once, and the late camera is turned off', async () => {
-    rig = createRig();
-    let grant!: (stream: MediaStreamPort) => void;
-    let link!: ScriptedLink;
-    const alice = rig.add('alice', {
-      wrapTransport: (inner) => {
-        link = scriptedLink(inner, 'open');
-        return link;
-      },
-      getUserMedia: () => new Promise<MediaStreamPort>((resolve) => (grant = resolve)),
-    });
-    alice.phone.makeCall('bob');
-    await rig.settle();
-    expect(alice.view().state).toBe('acquiring-media');
-    link.fail(refused());
-    link.setStatus('closed');
-    await rig.settle();
-    expect(alice.view()).toMatchObject({
-      state: 'ended',
-      endReason: { code: 'unauthenticated', by: 'local' },
-    });
-    const track = new FakeTrack('video');
-    grant(new FakeMediaStream([track]));
-    await rig.settle();
-    expect(track.stopped).toBe(true);
-  });
-
   it('a hang-up while the call waits for the link cancels it, with nothing sent', async () => {
     const { alice, link } = aliceOnLink('reconnecting');
     alice.phone.makeCall('bob');
@@ -163,20 +136,56 @@ describe('makeCall on a link that cannot carry it ends at once', () => {
     expect(alice.sent()).toEqual([]);
   });
 
-  it('a link closed for good while the invite is out ends the call at once, not after the invite timeout', async () => {
-    const { alice, bob, link } = aliceOnLink('open');
-    alice.phone.makeCall('bob');
-    await rig.settle();
-    expect(alice.view().state).toBe('ringing');
-    expect(bob.view().state).toBe('incoming');
-    link.fail(refused());
-    link.setStatus('closed');
-    await rig.settle();
-    expect(alice.view()).toMatchObject({
-      state: 'ended',
-      endReason: { code: 'unauthenticated', by: 'local' },
-    });
-  });
+  const closings = [
+    { how: 'a refused token', error: refused, code: 'unauthenticated' },
+    {
+      how: 'a reconnect policy that gave up',
+      error: () => TransportError.of('reconnect-gave-up', 'the reconnect policy gave up'),
+      code: 'signaling-unavailable',
+    },
+  ] as const;
+
+  it.each(closings)(
+    '$how while the camera opens → `$code` at once, and the late camera is turned off',
+    async ({ error, code }) => {
+      rig = createRig();
+      let grant!: (stream: MediaStreamPort) => void;
+      let link!: ScriptedLink;
+      const alice = rig.add('alice', {
+        wrapTransport: (inner) => {
+          link = scriptedLink(inner, 'open');
+          return link;
+        },
+        getUserMedia: () => new Promise<MediaStreamPort>((resolve) => (grant = resolve)),
+      });
+      alice.phone.makeCall('bob');
+      await rig.settle();
+      expect(alice.view().state).toBe('acquiring-media');
+      link.fail(error());
+      link.setStatus('closed');
+      await rig.settle();
+      expect(alice.view()).toMatchObject({ state: 'ended', endReason: { code, by: 'local' } });
+      const track = new FakeTrack('video');
+      grant(new FakeMediaStream([track]));
+      await rig.settle();
+      expect(track.stopped).toBe(true);
+    },
+  );
+
+  it.each(closings)(
+    '$how while the invite is out → `$code` at once, not after the invite timeout',
+    async ({ error, code }) => {
+      const { alice, bob, link } = aliceOnLink('open');
+      alice.phone.makeCall('bob');
+      await rig.settle();
+      expect(alice.view().state).toBe('ringing');
+      expect(bob.view().state).toBe('incoming');
+      link.fail(error());
+      link.setStatus('closed');
+      await rig.settle();
+      expect(alice.view()).toMatchObject({ state: 'ended', endReason: { code, by: 'local' } });
+    },
+  );
 
   it('transport errors reach the app on events$ as `transport-error`', async () => {
     const { alice, link } = aliceOnLink('connecting');

@@ -22,14 +22,15 @@ function weriftPhone(network: ReturnType<typeof createMemoryNetwork>, userId: st
   const factory = createWeriftPeerConnectionFactory();
   const media = createWeriftGetUserMedia();
   factories.push(factory);
+  const transport = network.connect(userId);
   const phone = createPhone({
     userId,
-    transport: network.connect(userId),
+    transport,
     peerConnectionFactory: factory,
     getUserMedia: media,
     timeouts: { iceDisconnectGraceMs: 500, iceRestartMs: 10_000 },
   });
-  return { phone, factory, media };
+  return { phone, factory, media, transport };
 }
 
 function reach(phone: Phone, state: CallState): Promise<CallView> {
@@ -107,5 +108,31 @@ describe('a real WebRTC call between two phones (werift)', () => {
 
     alice.phone.hangupCall();
     expect((await reach(bob.phone, 'ended')).endReason).toEqual({ code: 'hangup', by: 'remote' });
+  });
+
+  it('a hang-up lost while the peer was offline still ends its call: its ICE-restart offer is answered with a hang-up', async () => {
+    const network = createMemoryNetwork();
+    const alice = weriftPhone(network, 'alice');
+    const bob = weriftPhone(network, 'bob');
+    const ringing = reach(bob.phone, 'incoming');
+    alice.phone.makeCall('bob', { audio: true, video: false });
+    await ringing;
+    bob.phone.answerCall();
+    await Promise.all([reach(alice.phone, 'connected'), reach(bob.phone, 'connected')]);
+
+    // Bob hangs up while Alice's link is down: the network answers `unavailable` and his hang-up is lost.
+    alice.transport.drop();
+    bob.phone.hangupCall();
+    await reach(bob.phone, 'ended');
+    alice.transport.restore();
+    expect(network.log.filter((e) => e.type === 'hangup')).toHaveLength(1);
+
+    // Alice's media path fails; her restart offer reaches Bob's phone, which answers for the ended call.
+    const started = Date.now();
+    const aliceEnded = reach(alice.phone, 'ended');
+    (alice.factory.connections.at(-1) as WeriftPeerConnection).forceIceConnectionState('failed');
+    const end = await aliceEnded;
+    expect(end.endReason).toEqual({ code: 'hangup', by: 'remote' });
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });

@@ -1,5 +1,7 @@
 // `@handset/core/machine`: the call statechart and its parts, for tools and tests that drive or draw the
 // machine itself. Apps use `createPhone` from `@handset/core` instead.
+
+export type { LinkCondition } from '../link-condition.js';
 export { callMachine } from './call-machine.js';
 export {
   type CallContext,
@@ -10,7 +12,7 @@ export {
   type CallTimeouts,
   DEFAULT_TIMEOUTS,
 } from './context.js';
-export type { CallEvent, CallEventOf, CallEventType, UserEvent } from './events.js';
+export type { CallEvent, CallEventOf, CallEventType, PortName, UserEvent } from './events.js';
 export { remainingLifetime } from './guards.js';
 export {
   type PeerConnectionSignal,
