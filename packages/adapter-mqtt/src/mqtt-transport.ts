@@ -195,6 +195,7 @@ class MqttTransportImpl implements MqttTransport {
       ...(options.reconnectPolicy ? { reconnectPolicy: options.reconnectPolicy } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      log: this.log,
       wire: (report) => connectMqtt(host, report),
       onOpen: () => this.presence.rewatchAll(),
       onClosed: () => this.finish(),

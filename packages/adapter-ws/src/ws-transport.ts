@@ -7,6 +7,8 @@ import {
   type Envelope,
   encodeEnvelope,
   isValidId,
+  type Logger,
+  namespacedLogger,
   type ReconnectPolicy,
   type SignalingTransport,
   type TokenSource,
@@ -44,6 +46,8 @@ export interface WsTransportOptions {
   maxQueuedEnvelopes?: number;
   /** The link's timers (heartbeat, backoff, connect timeout). Default: the platform's. */
   clock?: Clock;
+  /** Core's logger shape; entries carry `ns: 'handset:ws'`. Silent by default. */
+  logger?: Logger;
 }
 
 export interface WsTransport extends SignalingTransport {
@@ -98,6 +102,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     ...(options.reconnectPolicy ? { reconnectPolicy: options.reconnectPolicy } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    log: namespacedLogger(options.logger, 'handset:ws'),
     heartbeat: {
       intervalMs: options.heartbeatIntervalMs ?? 1_500,
       timeoutMs: options.heartbeatTimeoutMs ?? 4_500,

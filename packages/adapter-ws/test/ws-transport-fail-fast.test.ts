@@ -114,10 +114,12 @@ describe('the WebSocket transport fails fast, with the real reason', () => {
     const server = await startTestServer();
     cleanups.push(() => server.close({ drainMs: 100 }));
     const { made, Counting } = countingSocket();
+    const logged: unknown[] = [];
     const t = transport({
       url: server.url,
       token: createToken('alice', 'another-secret-0123456789abc', 60),
       WebSocket: Counting,
+      logger: (level, event, fields) => logged.push([level, event, fields.ns, fields.reason]),
     });
     const { statuses, errors } = await untilClosed(t);
     expect(statuses).toEqual(['connecting', 'closed']);
@@ -125,6 +127,7 @@ describe('the WebSocket transport fails fast, with the real reason', () => {
       ['unauthenticated', 'token-refused', true, 'token-bad-signature'],
     ]);
     expect(made).toHaveLength(1);
+    expect(logged).toContainEqual(['error', 'transport-error', 'handset:ws', 'token-refused']);
   });
 
   it('closes with token-wrong-user when the server welcomes another user than its userId', async () => {

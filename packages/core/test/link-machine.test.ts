@@ -271,6 +271,24 @@ describe('the link statechart', () => {
   });
 });
 
+describe('the link log', () => {
+  it('logs each status it reports and each error, permanent ones as errors', () => {
+    const entries: unknown[] = [];
+    const r = rig({ log: (level, event, fields) => entries.push([level, event, fields]) });
+    r.last().report({ type: 'wire.lost' });
+    r.link.report(refused());
+    expect(entries).toEqual([
+      ['warn', 'transport-error', expect.objectContaining({ reason: 'connect-failed' })],
+      [
+        'error',
+        'transport-error',
+        expect.objectContaining({ reason: 'token-refused', wireCode: 'token-expired' }),
+      ],
+      ['info', 'link-status', { status: 'closed' }],
+    ]);
+  });
+});
+
 describe('the default reconnect policy', () => {
   it('follows the table, with no jitter on the first two retries and up to 1 s after', () => {
     const policy = createDefaultReconnectPolicy({ random: () => 0.5 });

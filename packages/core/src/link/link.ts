@@ -2,6 +2,7 @@
 // its states into the transport's `status$` and its failures into `errors$`.
 import { BehaviorSubject, type Observable, Subject } from 'rxjs';
 import { type Actor, createActor, fromCallback, type SnapshotFrom } from 'xstate';
+import type { LogLevel } from '../logger.js';
 import type { Clock } from '../ports.js';
 import { createDefaultReconnectPolicy, type ReconnectPolicy } from '../reconnect-policy.js';
 import type { TransportStatus } from '../transport.js';
@@ -40,6 +41,8 @@ export interface LinkOptions {
   onOpen?(): void;
   /** Called once when the link is closed for good, after `status$` completed. */
   onClosed?(): void;
+  /** Where the link logs its status changes and errors (already namespaced by the transport). */
+  log?: (level: LogLevel, event: string, fields?: Readonly<Record<string, unknown>>) => void;
 }
 
 export interface Link {
@@ -93,7 +96,13 @@ export function createLink(options: LinkOptions): Link {
       heartbeat: options.heartbeat ?? null,
     },
   });
+  const log = options.log ?? (() => {});
   actor.on('transport-error', ({ error }) => {
+    log(error.permanent ? 'error' : 'warn', 'transport-error', {
+      reason: error.reason,
+      wireCode: error.wireCode,
+      message: error.message,
+    });
     if (!errors.closed) errors.next(error);
   });
 
@@ -103,6 +112,7 @@ export function createLink(options: LinkOptions): Link {
     const next = statusOfLink(snapshot, previous);
     if (next === previous) return;
     if (next === 'open') options.onOpen?.();
+    log('info', 'link-status', { status: next });
     status$.next(next);
     if (next !== 'closed') return;
     status$.complete();
