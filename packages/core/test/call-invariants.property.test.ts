@@ -5,11 +5,12 @@
 // (b) every state is a defined CallState and every end has a known end code; (c) commands throw nothing
 // but HandsetError `invalid-state` (or `invalid-argument`, for a call to oneself), and nothing escapes into XState or rxjs; (d) two phones connected to
 // each other are in the same call; (e) a bad frame is reported and changes nothing; (f) every envelope a
-// phone sends passes the validator.
+// phone sends passes the validator; (g) its hang-ups for a call, replies to late messages included, are bounded.
 import fc from 'fast-check';
 import { config as rxjsConfig } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
+import { HANGUP_REPLIES_PER_CALL } from '../src/ended-calls.js';
 import {
   type CallState,
   type CallView,
@@ -309,6 +310,8 @@ class World {
   readonly violations: string[] = [];
   private messageNumber = 0;
   private logChecked = 0;
+  /** Hang-ups sent per device and call, for (g). */
+  private readonly hangups = new Map<string, number>();
 
   constructor(config: RunConfig) {
     this.rig = createRig({ timeouts: TIMEOUTS, maxIceRestarts: 2 });
@@ -390,7 +393,10 @@ class World {
     }
   }
 
-  /** (f) Whatever a phone puts on the network passes the validator its peer will run. */
+  /**
+   * (f) Whatever a phone puts on the network passes the validator its peer will run; (g) for one call it
+   * sends at most the call's own hang-up plus HANGUP_REPLIES_PER_CALL answers to late messages.
+   */
   checkSentEnvelopes(): void {
     const log = this.rig.network.log;
     for (; this.logChecked < log.length; this.logChecked++) {
@@ -399,6 +405,13 @@ class World {
       const decoded = decodeEnvelope(encodeEnvelope(envelope));
       if (!decoded.ok)
         this.violations.push(`${envelope.from} sent an invalid ${envelope.type}: ${decoded.error.message}`);
+      if (envelope.type !== 'hangup') continue;
+      const key = `${envelope.fromDevice} ${envelope.callId}`;
+      const count = (this.hangups.get(key) ?? 0) + 1;
+      this.hangups.set(key, count);
+      if (count > 1 + HANGUP_REPLIES_PER_CALL) {
+        this.violations.push(`${envelope.fromDevice} sent ${count} hang-ups for call ${envelope.callId}`);
+      }
     }
   }
 
