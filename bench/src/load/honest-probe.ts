@@ -174,16 +174,21 @@ function pollHealth(url: string): { stop(): Promise<ProbeReport['health']> } {
     inFlight += 1;
     const started = performance.now();
     const done = new Promise<void>((resolve) => {
-      const request = get(url, { agent: false, timeout: GIVE_UP_MS }, (response) => {
+      const request = get(url, { agent: false }, (response) => {
         response.resume();
         response.once('end', () => {
-          samples.push(performance.now() - started);
+          const elapsed = performance.now() - started;
+          if (elapsed <= GIVE_UP_MS) samples.push(elapsed);
           resolve();
         });
       });
-      request.once('timeout', () => request.destroy());
+      // A whole-request deadline (Node's `timeout` is only for an idle socket).
+      const deadline = setTimeout(() => request.destroy(), GIVE_UP_MS);
       request.once('error', () => resolve());
-      request.once('close', () => resolve());
+      request.once('close', () => {
+        clearTimeout(deadline);
+        resolve();
+      });
     }).finally(() => {
       inFlight -= 1;
       pending.delete(done);

@@ -58,6 +58,12 @@ const MAX_CATCH_UP_MS = 100;
 const ZERO_MASK = (mask: Uint8Array) => mask.fill(0);
 const ERROR_CODE = /"code":"([^"]*)"/;
 
+/** The first bytes of a received frame, as text: enough to tell a refusal from a relayed envelope. */
+function headOf(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).subarray(0, 120).toString();
+  return (Buffer.isBuffer(data) ? data : Buffer.from(data)).subarray(0, 120).toString();
+}
+
 function count(table: Record<string, number>, key: string, by = 1): void {
   table[key] = (table[key] ?? 0) + by;
 }
@@ -242,7 +248,7 @@ export class Flood {
           socket.send(JSON.stringify({ kind: 'hello', token: createToken(self, secret, 3600) }));
       });
       socket.on('message', (data) => {
-        const head = data.toString().slice(0, 120);
+        const head = headOf(data);
         if (!entry.ready) {
           if (isReady(kind, head)) {
             entry.ready = true;
@@ -291,7 +297,7 @@ export class Flood {
       this.report.bytesSent += garbage.length;
     });
     socket.on('message', (data) => {
-      const head = data.toString().slice(0, 120);
+      const head = headOf(data);
       if (head.startsWith('{"kind":"error"'))
         count(this.report.errorFrames, ERROR_CODE.exec(head)?.[1] ?? '?');
     });
