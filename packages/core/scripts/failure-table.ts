@@ -89,7 +89,8 @@ export const FAILURES: readonly FailureRow[] = [
     when: 'at once',
   },
   {
-    failure: "The peer hung up while this side's link was down (its hang-up lost): ends when this side next sends it anything",
+    failure:
+      "The peer hung up while this side's link was down (its hang-up lost): ends when this side next sends it anything",
     ends: 'hangup',
     when: 'one round trip',
   },
