@@ -49,6 +49,10 @@ export class Connection {
   private state: 'handshake' | 'open' | 'closed' = 'handshake';
   private session: Session | null = null;
   private chain: Promise<void> = Promise.resolve();
+  /** Frames accepted but not yet handled (waiting in `chain`, e.g. behind a slow Redis). */
+  private inFlight = 0;
+  /** Set when a frame was dropped for `maxFramesInFlight`, so one error frame covers the whole episode. */
+  private overloaded = false;
   private badFrames = 0;
   /** Bad frames this connection may still send before it is closed (refills one per second). */
   private readonly badFrameAllowance: TokenBucket;
@@ -149,14 +153,27 @@ export class Connection {
       this.badFrame('malformed-json', 'binary frames are not part of the protocol');
       return;
     }
+    // Frames are handled in order; while handling stalls, the queue of this one connection stays bounded.
+    if (this.inFlight >= this.host.limits.maxFramesInFlight) {
+      if (!this.overloaded) {
+        this.overloaded = true;
+        this.badFrame('rate-limited', 'the server is still handling earlier frames', undefined, false);
+      }
+      return;
+    }
+    this.overloaded = false;
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString('utf8')
       : Buffer.from(data as Uint8Array).toString('utf8');
+    this.inFlight += 1;
     this.chain = this.chain
       .then(() => this.handle(text))
       .catch((error: unknown) =>
         this.host.log('error', 'internal-error', { remote: this.remote, error: String(error) }),
-      );
+      )
+      .finally(() => {
+        this.inFlight -= 1;
+      });
   }
 
   private async handle(text: string): Promise<void> {

@@ -35,6 +35,8 @@ export interface SignalServerLimits {
   badFramesBeforeClose: number;
   /** Bytes the server lets wait in one connection's send buffer; past this it is a slow consumer, closed with 4008. */
   maxBufferedBytes: number;
+  /** Frames of one connection accepted but not yet handled (handling waits, e.g. on Redis); more are dropped. */
+  maxFramesInFlight: number;
   /** New TCP connections per second from one source address; beyond the burst they are dropped unanswered. */
   addressConnectsPerSecond: number;
   addressConnectBurst: number;
@@ -96,6 +98,7 @@ export const DEFAULT_LIMITS: SignalServerLimits = {
   rateViolationsBeforeClose: 100,
   badFramesBeforeClose: 20,
   maxBufferedBytes: 4 * 1024 * 1024,
+  maxFramesInFlight: 256,
   addressConnectsPerSecond: 20,
   addressConnectBurst: 100,
   maxConnectionsPerAddress: 256,

@@ -166,6 +166,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     // Before its hello a connection may send only a hello-sized frame; Connection raises this after welcome.
     maxPayload: limits.maxHelloBytes,
     perMessageDeflate: false,
+    // One 'message' per event-loop turn: a chunk holding a thousand frames from one client does not run
+    // ahead of everyone else, and a frame's handling finishes before the next one counts as in flight.
+    allowSynchronousEvents: false,
     verifyClient: ({ origin }, done) => {
       // No Origin header: not a browser, and nothing a web page could have sent.
       if (origins.allows(origin || undefined)) return done(true);
