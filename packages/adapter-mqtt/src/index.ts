@@ -9,7 +9,8 @@ export {
   type TransportErrorReason,
 } from '@handset/core';
 export { type LogEntry, type LogLevel, type MqttLogger, silentLogger } from './logger.js';
-export { createMqttTransport, type MqttTransport, type MqttTransportOptions } from './mqtt-transport.js';
+export type { MqttTransportOptions } from './mqtt-options.js';
+export { createMqttTransport, type MqttTransport } from './mqtt-transport.js';
 export {
   clientIdOf,
   createTopicLayout,

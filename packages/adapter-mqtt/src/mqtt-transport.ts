@@ -2,18 +2,14 @@
 // Will, QoS 1, message expiry on invites. Core's link statechart owns the lifecycle; `mqtt-wire.ts` runs one
 // connection attempt. Browser-safe: no Node module is imported here.
 import {
-  type Clock,
   createLink,
   type Envelope,
   encodeEnvelope,
   HandsetError,
   isValidId,
   type Link,
-  type Logger,
   namespacedLogger,
-  type ReconnectPolicy,
   type SignalingTransport,
-  type TokenSource,
   TransportError,
   type TransportStatus,
   tokenSourceProblem,
@@ -23,8 +19,10 @@ import {
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, type Observable, Subject } from 'rxjs';
+import { publishRetained, roundTrip, subscribeAcked } from './acked-requests.js';
 import { BoundedSet } from './bounded-set.js';
 import { InboxFilter } from './inbox-filter.js';
+import type { MqttTransportOptions } from './mqtt-options.js';
 import { connectMqtt, type MqttWireHost, urlProblem } from './mqtt-wire.js';
 import { PresenceDirectory, type PresenceState } from './presence-directory.js';
 import {
@@ -36,54 +34,6 @@ import {
   PRESENCE_ONLINE,
   type TopicLayout,
 } from './topics.js';
-
-export interface MqttTransportOptions {
-  /** `mqtt://` or `mqtts://` (Node), `ws://` or `wss://` (Node and browsers). */
-  url: string;
-  /** The user this transport speaks for; sent as the MQTT username. */
-  userId: string;
-  /**
-   * The MQTT password: a token from `createToken` for the embedded broker (a JWT, so EMQX's JWT
-   * authenticator accepts it too), or the user's password on mosquitto. A function is called before
-   * every connection attempt, so a refreshed token is picked up on reconnect. Omit it for a dev broker.
-   */
-  token?: TokenSource;
-  /**
-   * MQTT client id, which is also this device's presence topic level: `<userId>:<device>` with `<device>`
-   * 1-64 of `A-Za-z0-9_-` (the form both shipped brokers require). Default: `<userId>:<random device>`.
-   */
-  clientId?: string;
-  /** Default `handset/v1`; must match the broker's ACL. */
-  topicPrefix?: string;
-  /**
-   * How long the broker keeps this session (subscriptions and queued messages) after the link drops,
-   * so messages sent during a short outage arrive after reconnecting. Default 120 s.
-   */
-  sessionExpirySeconds?: number;
-  /** Message expiry for every envelope but invites (whose expiry is their lifetime). Default 120 s. */
-  messageExpirySeconds?: number;
-  /** How long an `offline` presence stays retained before the broker forgets it. Default 1 h. */
-  offlinePresenceExpirySeconds?: number;
-  /** Default 30 s. */
-  keepaliveSeconds?: number;
-  /** Time allowed for CONNACK and the inbox subscription before an attempt counts as failed. Default 10 s. */
-  connectTimeoutMs?: number;
-  reconnectPolicy?: ReconnectPolicy;
-  /** The link's timers (connect timeout, backoff). Default: the platform's. */
-  clock?: Clock;
-  /** How many peers' presence topics are watched at most. Default 256. */
-  presenceCacheSize?: number;
-  /**
-   * How long the first read of a peer's presence waits for one of its devices to be seen online before
-   * the peer counts as offline (an envelope to it is then answered `unavailable`). A peer seen online
-   * ends the wait at once. Default 2000 ms.
-   */
-  presenceSettleMs?: number;
-  /** Core's logger shape; entries carry `ns: 'handset:mqtt'`. Silent by default. */
-  logger?: Logger;
-  /** Passed to mqtt.js as they are (TLS options, `wsOptions`...); Handset's own options win. */
-  mqttOptions?: Partial<IClientOptions>;
-}
 
 export interface MqttTransport extends SignalingTransport {
   readonly userId: string;
@@ -290,49 +240,21 @@ class MqttTransportImpl implements MqttTransport {
   }
 
   private subscribe(topic: string, qos: 0 | 1 = 1): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      const client = this.client;
-      if (!client) return reject(new Error('not connected'));
-      client.subscribe(topic, { qos }, (error, grants, suback) => {
-        // A SUBACK with a failure code comes back as an error carrying the SUBACK: a refusal, not a drop.
-        const refused = suback?.granted.some((code) => typeof code === 'number' && code > 2);
-        if (refused) resolve(false);
-        else if (error) reject(error);
-        else resolve((grants ?? []).every((grant) => grant.qos <= 2));
-      });
-    });
+    return subscribeAcked(this.client, topic, qos);
   }
 
-  /** Unsubscribes from a topic we never subscribe to: an acknowledged round trip with no effect. */
   private roundTrip(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const client = this.client;
-      if (!client) return reject(new Error('not connected'));
-      client.unsubscribe(this.layout.sync(this.userId), (error) => {
-        // A refusal (UNSUBACK with a failure code) still completes the round trip; a dropped link does not.
-        if (error && !client.connected) reject(error);
-        else resolve();
-      });
-    });
+    return roundTrip(this.client, this.layout.sync(this.userId));
   }
 
   private publishPresence(state: typeof PRESENCE_ONLINE | typeof PRESENCE_OFFLINE): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const client = this.client;
-      if (!client) return reject(new Error('not connected'));
-      client.publish(
-        this.layout.presence(this.userId, this.clientId),
-        state,
-        {
-          qos: 1,
-          retain: true,
-          ...(state === PRESENCE_OFFLINE
-            ? { properties: { messageExpiryInterval: this.offlineExpiry } }
-            : {}),
-        },
-        (error) => (error ? reject(error) : resolve()),
-      );
-    });
+    const topic = this.layout.presence(this.userId, this.clientId);
+    return publishRetained(
+      this.client,
+      topic,
+      state,
+      state === PRESENCE_OFFLINE ? this.offlineExpiry : undefined,
+    );
   }
 
   private async deliver(envelope: Envelope): Promise<void> {

@@ -1,0 +1,51 @@
+// The options of the MQTT transport, with their defaults: what the README's option table lists.
+import type { Clock, Logger, ReconnectPolicy, TokenSource } from '@handset/core';
+import type { IClientOptions } from 'mqtt';
+
+export interface MqttTransportOptions {
+  /** `mqtt://` or `mqtts://` (Node), `ws://` or `wss://` (Node and browsers). */
+  url: string;
+  /** The user this transport speaks for; sent as the MQTT username. */
+  userId: string;
+  /**
+   * The MQTT password: a token from `createToken` for the embedded broker (a JWT, so EMQX's JWT
+   * authenticator accepts it too), or the user's password on mosquitto. A function is called before
+   * every connection attempt, so a refreshed token is picked up on reconnect. Omit it for a dev broker.
+   */
+  token?: TokenSource;
+  /**
+   * MQTT client id, which is also this device's presence topic level: `<userId>:<device>` with `<device>`
+   * 1-64 of `A-Za-z0-9_-` (the form both shipped brokers require). Default: `<userId>:<random device>`.
+   */
+  clientId?: string;
+  /** Default `handset/v1`; must match the broker's ACL. */
+  topicPrefix?: string;
+  /**
+   * How long the broker keeps this session (subscriptions and queued messages) after the link drops,
+   * so messages sent during a short outage arrive after reconnecting. Default 120 s.
+   */
+  sessionExpirySeconds?: number;
+  /** Message expiry for every envelope but invites (whose expiry is their lifetime). Default 120 s. */
+  messageExpirySeconds?: number;
+  /** How long an `offline` presence stays retained before the broker forgets it. Default 1 h. */
+  offlinePresenceExpirySeconds?: number;
+  /** Default 30 s. */
+  keepaliveSeconds?: number;
+  /** Time allowed for CONNACK and the inbox subscription before an attempt counts as failed. Default 10 s. */
+  connectTimeoutMs?: number;
+  reconnectPolicy?: ReconnectPolicy;
+  /** The link's timers (connect timeout, backoff). Default: the platform's. */
+  clock?: Clock;
+  /** How many peers' presence topics are watched at most. Default 256. */
+  presenceCacheSize?: number;
+  /**
+   * How long the first read of a peer's presence waits for one of its devices to be seen online before
+   * the peer counts as offline (an envelope to it is then answered `unavailable`). A peer seen online
+   * ends the wait at once. Default 2000 ms.
+   */
+  presenceSettleMs?: number;
+  /** Core's logger shape; entries carry `ns: 'handset:mqtt'`. Silent by default. */
+  logger?: Logger;
+  /** Passed to mqtt.js as they are (TLS options, `wsOptions`...); Handset's own options win. */
+  mqttOptions?: Partial<IClientOptions>;
+}
