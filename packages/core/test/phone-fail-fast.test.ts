@@ -268,6 +268,39 @@ describe('a port that throws synchronously', () => {
     expect(sentOfType(alice, 'invite')).toEqual([]);
   });
 
+  it('a peer connection whose close() and addIceCandidate() throw: the call still ends cleanly, with warnings', async () => {
+    rig = createRig();
+    const alice = rig.add('alice');
+    const bob = rig.add('bob', {
+      peerConnectionFactory: (config) => {
+        const pc = bob.pcs.factory(config);
+        pc.close = () => {
+          throw new Error('close exploded');
+        };
+        pc.addIceCandidate = () => {
+          throw new Error('addIceCandidate exploded synchronously');
+        };
+        return pc;
+      },
+    });
+    const callId = alice.phone.makeCall('bob');
+    await rig.settle();
+    bob.phone.answerCall();
+    await rig.settle();
+    bob.phone.hangupCall();
+    await rig.settle();
+    expect(bob.view()).toMatchObject({ state: 'ended', callId, endReason: { code: 'hangup', by: 'local' } });
+    expect(alice.view()).toMatchObject({ state: 'ended', endReason: { code: 'hangup', by: 'remote' } });
+    expect(bob.media.streams.flatMap((s) => s.tracks).every((t) => t.stopped)).toBe(true);
+    const warnings = ofType(bob.events, 'call-warning').map((e) => e.error.code);
+    expect(warnings).toContain('candidate-rejected');
+    expect(warnings).toContain('port-failed');
+    // The phone takes the next call.
+    alice.phone.makeCall('bob');
+    await rig.settle();
+    expect(bob.view().state).toBe('incoming');
+  });
+
   it('getUserMedia: the call ends `media-failed` and the error reaches events$', async () => {
     rig = createRig();
     const alice = rig.add('alice', {

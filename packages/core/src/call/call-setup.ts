@@ -74,12 +74,15 @@ export const outputOf = <T>({ event }: { event: { output: T } }): T => event.out
 
 function addRemoteCandidates(context: CallContext, candidates: readonly IceCandidateInit[]): void {
   const pc = context.pc!;
+  const refused = (error: unknown) => context.ports.reportError(context.ports.candidateRejected(error));
   for (const candidate of candidates) {
     // A candidate the connection refuses (garbage from the peer, or one for a stale ICE generation)
-    // must not end the call: other candidates may still connect it.
-    pc.addIceCandidate(candidate).catch((error: unknown) =>
-      context.ports.reportError(context.ports.candidateRejected(error)),
-    );
+    // must not end the call: other candidates may still connect it. Some platforms throw instead of rejecting.
+    try {
+      pc.addIceCandidate(candidate).catch(refused);
+    } catch (error) {
+      refused(error);
+    }
   }
 }
 
@@ -181,7 +184,16 @@ export const callSetup = setup({
       assertEvent(event, 'port.failed');
       context.ports.reportPortFailure(event.port, event.error, context.callId);
     },
-    closePeerConnection: ({ context }) => context.pc?.close(),
+    /** A close() that throws must not keep the call from ending: the app gets a warning instead. */
+    closePeerConnection: ({ context }) => {
+      try {
+        context.pc?.close();
+      } catch (cause) {
+        context.ports.reportError(
+          new HandsetError('port-failed', 'the peer connection threw on close()', { cause }),
+        );
+      }
+    },
     storeLocalStream: assign((_, stream: MediaStreamPortParam) => ({ localStream: stream })),
     stopLocalMedia: ({ context }) => stopTracks(context.localStream),
     storeRemoteStream: assign(({ event }) => {

@@ -24,8 +24,15 @@ export type PeerConnectionSignal =
   | { type: 'pc.track'; stream: MediaStreamPort }
   | { type: 'pc.negotiationNeeded' };
 
+/** Stops every track; one that throws on stop() does not keep the others (the camera) running. */
 export function stopTracks(stream: MediaStreamPort | null): void {
-  for (const track of stream?.getTracks() ?? []) track.stop();
+  for (const track of stream?.getTracks() ?? []) {
+    try {
+      track.stop();
+    } catch {
+      // Nothing more can be done for that track; the rest still stop.
+    }
+  }
 }
 
 function toDescription(description: { type: string; sdp?: string } | null): SessionDescription {
