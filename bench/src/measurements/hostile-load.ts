@@ -2,6 +2,7 @@
 // login get while an attacker sends N bad frames per second, for Handset's server as shipped (the
 // `handset-signal` CLI, default limits), PeerJS's server and a bare ws relay, in the same run.
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_LIMITS } from '@handset/adapter-ws/server';
 import { type ChildHandle, startChild } from '../harness/child.js';
 import { cpuMicros } from '../harness/cpu-time.js';
 import { benchSecret } from '../harness/processes.js';
@@ -27,6 +28,15 @@ const HELD_HOSTILE_CONNECTIONS = 8;
 /** Hostile traffic comes from 127.0.0.2–127.0.0.9; honest traffic from 127.0.0.1. */
 const HOSTILE_SOURCES = Array.from({ length: 8 }, (_, index) => `127.0.0.${index + 2}`);
 const MAX_SILENT_SOCKETS = 1_000;
+
+/** The rate, connection and deadline limits of the server's defaults, as this tree's build has them. */
+function describeDefenceLimits(): string {
+  if (process.env.HANDSET_SIGNAL_CLI) return 'those of the build at HANDSET_SIGNAL_CLI';
+  return Object.entries(DEFAULT_LIMITS as unknown as Record<string, number>)
+    .filter(([name]) => /PerSecond$|BeforeClose$|TimeoutMs$|PerAddress$|^maxPending/.test(name))
+    .map(([name, value]) => `\`${name}\` ${formatNumber(value)}`)
+    .join(', ');
+}
 
 const childPath = fileURLToPath(new URL('../load/hostile-load-child.ts', import.meta.url));
 
@@ -287,10 +297,10 @@ function render(all: Runs, size: Size, runs: number, peerJsSurvives: boolean): S
     ],
     notes: [
       "Each honest pair first sets up a call (invite → ringing); a step is then a `candidates` envelope from the caller in that call, relayed to the callee, answered with the callee's own `candidates`, relayed back (trickle ICE, the steady traffic of a live call; repeated invites would meet Handset's per-pair invite limit). The time is the caller's round trip, both ends in one process (one clock). A step not answered within 5 s counts as lost and as 5,000 ms in the percentiles; so does a `/health` request not answered within 5 s. A login counts if the new connection is ready (Handset: welcomed after its token is verified) within 5 s.",
-      "Handset runs as an operator would run it: the `handset-signal` CLI with its default limits (50 frames/s per connection, close after 100 dropped frames, 5 s to say hello; whatever the build in use adds), logging at `warn`. PeerJS's server and the bare relay run as in sections 1–2; they have no per-connection limits to speak of.",
+      `Handset runs as an operator would run it: the \`handset-signal\` CLI with its default limits, logging at \`warn\`; among them ${describeDefenceLimits()} (all of them: packages/adapter-ws/README.md). PeerJS's server and the bare relay run as in sections 1–2; they have no per-connection limits to speak of.`,
       "What each server makes of the mix: Handset answers every bad frame with a typed error frame and closes persistent offenders; PeerJS's server ignores malformed JSON, queues messages for unknown ids and relays the rest; the bare relay drops what it cannot parse and relays the rest. An intrusion into a call is refused by Handset (`not-in-call`) but delivered by the others (last column).",
       "/health is Handset's `GET /health`, PeerJS's `GET /` (its server info) and, for the bare relay, any answer of its HTTP server (404); each poll opens a new connection.",
-      'The attacker reopens what the server closes after 100 ms (silent sockets after 1 s), from the same addresses; "hostile frames/s sent" counts frames it could write, so a server that keeps closing the attacker sees fewer. A level lasts less than the 10 s upgrade deadline of Handset, so silent sockets are closed by the server only when a cap (pending connections, connections per address) makes room.',
+      'The attacker reopens what the server closes after 100 ms (silent sockets after 1 s), from the same addresses; "hostile frames/s sent" counts frames it could write, so a server that keeps closing the attacker sees fewer. Silent sockets are held for one level (8–12 s), about as long as the 10 s upgrade deadline of Handset: those it closes were closed by that deadline or by a cap (pending connections, connections per address).',
       "Server CPU is the server process's user+system CPU time over the honest window, from /proc. The flood, the honest probe and the server are three processes on the same 2 cores (shared with other work): under the highest levels they compete for CPU, which is part of what an attacker on the same host would cause, but not of what a remote one would.",
       peerJsSurvives
         ? "PeerJS's server started as its README shows survived one malformed JSON frame in this run."
