@@ -89,6 +89,11 @@ export const FAILURES: readonly FailureRow[] = [
     when: 'at once',
   },
   {
+    failure: 'The peer connection throws on close() (the call still ends, with this warning)',
+    error: 'port-failed',
+    when: 'at once',
+  },
+  {
     failure:
       "The peer hung up while this side's link was down (its hang-up lost): ends when this side next sends it anything",
     ends: 'hangup',
