@@ -84,8 +84,6 @@ class MqttTransportImpl implements MqttTransport {
   /** The envelopes accepted by `send`, handed to mqtt.js one after another in order. */
   private sending: Promise<void> = Promise.resolve();
   private client: MqttClient | null = null;
-  /** Whether the client has been dialled once: later attempts reconnect it. */
-  private dialled = false;
   private resolveEnded: () => void = () => {};
   private readonly messageExpiry: number;
   private readonly offlineExpiry: number;
@@ -123,20 +121,17 @@ class MqttTransportImpl implements MqttTransport {
       prepare: (password) => {
         if (this.client) {
           this.client.options.password = password;
-          return this.client;
+          return { client: this.client, fresh: false };
         }
         const client = mqtt.connect(options.url, { ...this.clientOptions(), password });
         client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
         this.client = client;
-        return client;
+        return { client, fresh: true };
       },
-      dial: (client) => {
-        // Never connected yet: the first dial. Otherwise keep the stores, which hold the QoS 1 messages
-        // sent while the link was down.
-        if (!this.dialled) {
-          this.dialled = true;
-          client.connect();
-        } else client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+      dial: (client, fresh) => {
+        // Keep the stores on a reconnect: they hold the QoS 1 messages sent while the link was down.
+        if (fresh) client.connect();
+        else client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
       },
       setUp: () => this.setUp(),
       log: this.log,

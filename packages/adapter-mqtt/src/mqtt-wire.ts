@@ -23,10 +23,13 @@ export interface MqttWireHost {
   token: TokenSource | undefined;
   /** A configuration error found up front: every attempt reports it (and the link closes). */
   problem: TransportError | null;
-  /** The client with this password, ready to dial: created (not yet connecting) on the first call. */
-  prepare(password: string | undefined): MqttClient;
-  /** Starts the connection of a prepared client (the first dial, or a reconnect keeping its stores). */
-  dial(client: MqttClient): void;
+  /**
+   * The client with this password, ready to dial: made (not yet connecting, `fresh`) on the first call,
+   * the same client after that.
+   */
+  prepare(password: string | undefined): { client: MqttClient; fresh: boolean };
+  /** Starts the connection: a fresh client connects, a used one reconnects keeping its stores. */
+  dial(client: MqttClient, fresh: boolean): void;
   /** After CONNACK: subscribe to our inbox and say we are online. False if the broker refused our inbox. */
   setUp(): Promise<boolean>;
   log(level: 'debug' | 'info' | 'warn' | 'error', event: string, fields?: Record<string, unknown>): void;
@@ -129,14 +132,14 @@ export function connectMqtt(host: MqttWireHost, report: (event: WireReport) => v
       lost(token.error);
       return;
     }
-    const prepared = host.prepare(token.token);
+    const { client: prepared, fresh } = host.prepare(token.token);
     client = prepared;
     prepared.on('packetsend', onPacketSend);
     prepared.on('connect', onConnect);
     prepared.on('error', onError);
     prepared.on('disconnect', onDisconnect);
     prepared.on('close', onClose);
-    host.dial(prepared);
+    host.dial(prepared, fresh);
   }
 
   void start();

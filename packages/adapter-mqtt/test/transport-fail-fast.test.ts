@@ -114,6 +114,26 @@ describe('the MQTT transport fails fast, with the real reason', () => {
     expect(t.status).toBe('connecting');
   });
 
+  it('opens once a broker starts listening after failed attempts', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const alice = id('alice');
+    const t = track(
+      createMqttTransport({
+        url: `mqtt://127.0.0.1:${port}`,
+        userId: alice,
+        token: () => createToken(alice, SECRET, 600),
+        reconnectPolicy: quickRetries,
+      }),
+    );
+    expect(summary(await firstValueFrom(t.errors$))).toEqual(['transport', 'connect-failed', false]);
+    const broker = await startBroker({ secret: SECRET, port });
+    cleanups.push(() => broker.close());
+    await statusReached(t, 'open');
+  });
+
   it('accepts an async token function, asked again at every attempt', async () => {
     const broker = await embedded();
     const alice = id('alice');
