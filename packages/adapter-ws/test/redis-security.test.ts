@@ -12,6 +12,7 @@ import { createClusterFrames } from '../src/server/cluster-frame.js';
 import { SignalingError, type SignalServer, startSignalServer } from '../src/server/index.js';
 import { isKind, type RawClient, rawClient, ringing, SECRET, startTestServer } from './support/harness.js';
 import { startRedis, type TestRedis } from './support/redis.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
 
 const PASSWORD = 'redis-password-for-tests-0123';
 const cleanups: (() => unknown)[] = [];
@@ -249,6 +250,30 @@ describe('Redis with credentials', () => {
       reason: 'cluster-unavailable',
     });
   });
+});
+
+describe('a Redis that hangs (answers nothing)', () => {
+  it('refuses a new login within its command timeout and keeps relaying between users of this node', async () => {
+    const redis = await redisWith();
+    const proxy = await startTcpProxy(redis.port);
+    cleanups.push(() => proxy.close());
+    const server = await node({
+      redis: { url: `redis://127.0.0.1:${new URL(proxy.url).port}`, commandTimeoutMs: 500 },
+      nodeId: 'node-a',
+    });
+    const [alice, bob] = [await login(server, 'alice'), await login(server, 'bob')];
+    proxy.freeze();
+    const carol = await rawClient(server);
+    cleanups.push(() => carol.socket.terminate());
+    carol.send(JSON.stringify({ kind: 'hello', token: server.issueToken('carol') }));
+    expect(await carol.next(isKind('error'), 5_000)).toMatchObject({ code: 'cluster-unavailable' });
+    expect((await carol.closed).code).toBe(1013);
+    // Each new call asks Redis, which does not answer: after the timeout the node binds it locally.
+    const calls = [ringing('alice', 'bob'), ringing('alice', 'bob')];
+    for (const call of calls) alice.send(encodeEnvelope(call));
+    for (const call of calls) await bob.next((f) => f.id === call.id, 8_000);
+    expect(server.health()).toMatchObject({ sessions: 2, users: 2 });
+  }, 30_000);
 });
 
 describe('Redis refusing a write at login', () => {

@@ -131,6 +131,11 @@ export interface RedisClusterOptions {
   password?: string;
   /** TLS options for Node's `tls.connect` (`ca`, `cert`, `key`, `servername`, ...): TLS to Redis. */
   tls?: ConnectionOptions;
+  /**
+   * A Redis command unanswered this long fails (a hung Redis, a frozen link): a login is refused
+   * `cluster-unavailable`, a call is bound locally, a publish is given up. Default 2000.
+   */
+  commandTimeoutMs?: number;
 }
 
 export interface SignalServerOptions {

@@ -21,6 +21,8 @@ interface RedisClusterDeps extends RedisClusterOptions {
   secret: TokenSecret;
 }
 
+/** Redis answers in well under a millisecond on a LAN; seconds of silence mean it hangs. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
 /** A frame sealed longer ago than this (clocks of nodes disagree by less) is dropped as stale. */
 const CLUSTER_FRAME_MAX_AGE_MS = 30_000;
 
@@ -41,6 +43,7 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
   const settings: RedisOptions = {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
+    commandTimeout: deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     ...(deps.username === undefined ? {} : { username: deps.username }),
     ...(deps.password === undefined ? {} : { password: deps.password }),
     ...(deps.tls === undefined ? {} : { tls: deps.tls }),
