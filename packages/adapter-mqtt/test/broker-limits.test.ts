@@ -186,3 +186,40 @@ describe('connections per address and pending connections on the embedded broker
     await Promise.all([sender.endAsync(), again.endAsync()]);
   });
 });
+
+describe('a slow consumer on the embedded broker', () => {
+  it('closes a logged-in client that stops reading once its queued bytes pass the limit; the sender keeps going', async () => {
+    const { tcpUrl, aedes } = await start({ maxQueuedBytesPerConnection: MB });
+    const [alice, bob] = [`alice-${nanoid(6)}`, `bob-${nanoid(6)}`];
+    const stalled = await rawClient(tcpUrl!, bob, createToken(bob, SECRET, 60));
+    await stalled.subscribeAsync(topics.inboxFilter(bob), { qos: 0 });
+    const stalledId = stalled.options.clientId!;
+    const cut = new Promise<void>((resolve) =>
+      aedes.on('clientDisconnect', (client) => {
+        if (client.id === stalledId) resolve();
+      }),
+    );
+    // Bob's device keeps its link but never reads again.
+    stalled.stream.pause();
+    const sender = await rawClient(tcpUrl!, alice, createToken(alice, SECRET, 60));
+    const rssBefore = process.memoryUsage().rss;
+    let sent = 0;
+    let isCut = false;
+    void cut.then(() => {
+      isCut = true;
+    });
+    // ~45 KB invites, each a valid envelope, until the broker gives up on Bob (bounded: 40 MB at most).
+    const big = invite(alice, bob);
+    const frame = encodeEnvelope({ ...big, sdp: 'x'.repeat(45_000) } as typeof big);
+    while (!isCut && sent < 900) {
+      expect(await publishReason(sender, topics.inbox(bob, alice), frame)).toBe(0);
+      sent += 1;
+    }
+    await withinMs(cut, SLACK_MS, "the slow consumer's disconnect");
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * MB);
+    // The sender's own link is untouched.
+    expect(await publishReason(sender, topics.presence(alice, sender.options.clientId!), 'online')).toBe(0);
+    stalled.end(true);
+    await sender.endAsync();
+  });
+});

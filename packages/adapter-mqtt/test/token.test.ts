@@ -24,7 +24,7 @@ function login(password: string) {
     log: (_level, event, fields) => logs.push(fields ? { event, fields } : { event }),
   });
   let outcome: { error: unknown; ok: boolean | null } | undefined;
-  control.authenticate({ id: 'client-1' } as Client, 'alice', Buffer.from(password), (error, ok) => {
+  control.authenticate({ id: 'alice:client-1' } as Client, 'alice', Buffer.from(password), (error, ok) => {
     outcome = { error, ok };
   });
   return { outcome, logs };

@@ -13,6 +13,8 @@ export const BROKER_REFUSAL_CODES = {
   'handshake-timeout': 'socket closed: no successful login within `handshakeDeadlineMs` of accepting it',
   'packet-too-large':
     'a packet (CONNECT included) over `maxPacketBytes`, cut as soon as its header announces its length: DISCONNECT 0x95 after login, socket closed before',
+  'slow-consumer':
+    'connection closed: a delivery would take what the client has not read past `maxQueuedBytesPerConnection`',
   'invalid-user-id': 'CONNACK 0x86: the username cannot be a Handset user id (wildcards, "/", too long)',
   'client-id-not-bound': "CONNACK 0x85: the client id is not `<username>:<device>` (another user's, or none)",
   'bad-credentials':

@@ -16,6 +16,7 @@ import { bindLogger, type MqttLogger, silentLogger } from '../logger.js';
 import { createTopicLayout, DEFAULT_TOPIC_PREFIX } from '../topics.js';
 import { createAccessControl } from './access-control.js';
 import { type AdmissionLimits, createAdmission } from './admission.js';
+import { createSlowConsumerGuard } from './slow-consumer.js';
 import { disconnectAtTokenExpiry } from './token-expiry.js';
 
 export interface BrokerLimits extends AdmissionLimits {
@@ -27,6 +28,11 @@ export interface BrokerLimits extends AdmissionLimits {
   maxPacketBytes: number;
   /** Longest session a client may keep after its link drops (MQTT 5 Session Expiry Interval is clamped). */
   maxSessionExpirySeconds: number;
+  /**
+   * Bytes written to a client but not yet taken by its socket; a delivery past it closes the client
+   * (`slow-consumer`), so a device that stops reading cannot make the broker buffer without bound.
+   */
+  maxQueuedBytesPerConnection: number;
 }
 
 /** The embedded broker's limits unless `limits` overrides them (README: "Limits"). */
@@ -36,6 +42,7 @@ export const DEFAULT_BROKER_LIMITS: Readonly<BrokerLimits> = Object.freeze({
   handshakeDeadlineMs: 10_000,
   maxPacketBytes: 131_072,
   maxSessionExpirySeconds: 600,
+  maxQueuedBytesPerConnection: 1_048_576,
 });
 
 export interface BrokerOptions {
@@ -89,10 +96,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
     dev: options.dev ?? false,
     ...(options.secret !== undefined ? { secret: options.secret } : {}),
   });
+  /** The TCP socket under each WebSocket stream, for admission and for counting queued bytes. */
+  const socketOf = new WeakMap<Duplex, Socket>();
   const aedes = await Aedes.createBroker({
     authenticate: access.authenticate,
     authorizeSubscribe: access.authorizeSubscribe,
     authorizePublish: access.authorizePublish,
+    authorizeForward: createSlowConsumerGuard(
+      limits.maxQueuedBytesPerConnection,
+      (conn) => socketOf.get(conn),
+      log,
+    ),
     maximumPacketSize: limits.maxPacketBytes,
     connectTimeout: limits.handshakeDeadlineMs,
     sessionExpiryIntervalLimit: limits.maxSessionExpirySeconds,
@@ -109,8 +123,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
   const admission = createAdmission(limits, (socket, code) =>
     log('warn', 'connection-refused', { address: socket.remoteAddress, code }),
   );
-  /** The TCP socket under each WebSocket stream, so a login settles the socket's admission. */
-  const socketOf = new WeakMap<Duplex, Socket>();
   aedes.on('clientReady', (client) => {
     const conn = client.conn as unknown as Duplex;
     const socket = socketOf.get(conn) ?? (conn as Socket);

@@ -32,7 +32,13 @@ export async function startEmbeddedHarness(
   wire: 'tcp' | 'ws',
   brokerOptions: Partial<BrokerOptions> = {},
 ): Promise<EmbeddedHarness> {
-  let broker = await startBroker({ secret: SECRET, ...brokerOptions });
+  // Every test client comes from 127.0.0.1, so the per-address and pending caps (tested on their own in
+  // broker-limits.test.ts) are raised for tests that open hundreds of honest connections.
+  const options: Partial<BrokerOptions> = {
+    ...brokerOptions,
+    limits: { maxConnectionsPerAddress: 10_000, maxPendingConnections: 10_000, ...brokerOptions.limits },
+  };
+  let broker = await startBroker({ secret: SECRET, ...options });
   const transports: MqttTransport[] = [];
   const url = (wire === 'tcp' ? broker.tcpUrl : broker.wsUrl)!;
   const clients = new Map<string, Client>();
@@ -49,7 +55,7 @@ export async function startEmbeddedHarness(
     async restartBroker() {
       const { port, wsPort } = broker;
       await broker.close();
-      broker = await startBroker({ secret: SECRET, ...brokerOptions, port, wsPort });
+      broker = await startBroker({ secret: SECRET, ...options, port, wsPort });
       track(broker.aedes);
     },
     async connect(userId, extra = {}) {
