@@ -261,6 +261,16 @@ describe('the link statechart', () => {
     expect(r.connections).toHaveLength(1);
   });
 
+  it('closes at once when closed before it started, and a later start does nothing', () => {
+    const link = createLink({ wire: () => ({ close: () => {} }) });
+    const statuses: TransportStatus[] = [];
+    link.status$.subscribe((s) => statuses.push(s));
+    link.close();
+    expect(link.status).toBe('closed');
+    link.start();
+    expect(statuses).toEqual(['connecting', 'closed']);
+  });
+
   it('ignores what a torn-down connection still reports', async () => {
     const r = rig();
     const first = r.last();

@@ -49,7 +49,7 @@ export interface Link {
   readonly status$: Observable<TransportStatus>;
   readonly errors$: Observable<TransportError>;
   readonly status: TransportStatus;
-  /** Starts the first connection attempt. */
+  /** Starts the first connection attempt (once; later calls do nothing). */
   start(): void;
   /** Reports a failure outside any connection attempt (a dropped envelope); a permanent one closes. */
   report(error: TransportError): void;
@@ -120,21 +120,28 @@ export function createLink(options: LinkOptions): Link {
     options.onClosed?.();
   }
 
+  let started = false;
+  function start(): void {
+    if (started) return;
+    started = true;
+    actor.subscribe({ next: follow });
+    actor.start();
+  }
+
   return {
     status$: status$.asObservable(),
     errors$: errors.asObservable(),
     get status() {
       return status$.value;
     },
-    start() {
-      actor.subscribe({ next: follow });
-      actor.start();
-    },
+    start,
     report(error) {
       if (status$.value !== 'closed') actor.send({ type: 'wire.error', error });
     },
     close() {
       if (status$.value === 'closed') return;
+      // Closed before it started: start it, so that the close is a transition like any other.
+      start();
       if (actor.getSnapshot().status === 'active') actor.send({ type: 'close' });
       else follow(actor.getSnapshot());
     },
