@@ -64,7 +64,12 @@ export interface MosquittoOptions {
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   if (!BINARY) throw new Error('mosquitto is not installed: run `bash scripts/ensure-tools.sh`');
   // Builds the plugin if it is missing or older than its source (ensure-tools.sh builds it too).
-  await run('bash', [PLUGIN_BUILD]);
+  await run('bash', [PLUGIN_BUILD]).catch((error: unknown) => {
+    throw new Error(
+      'cannot build the Handset mosquitto plugin (needs gcc, mosquitto-dev, libmosquitto-dev): run `bash scripts/ensure-tools.sh`',
+      { cause: error },
+    );
+  });
   const dir = await mkdtemp(join(tmpdir(), 'handset-mosquitto-'));
   const passwordFile = join(dir, 'handset.passwd');
   const aclFile = join(dir, 'handset.acl');
