@@ -52,9 +52,9 @@ describe('chartOf(callMachine)', () => {
     const active = find(chart, 'call.active')!;
     expect(active.transitions).toContainEqual({
       trigger: 'remote.invite',
-      guard: null,
+      guard: 'isBusyReplyDue',
       targets: [],
-      actions: ['replyBusy'],
+      actions: ['replyBusy', 'noteBusyReply'],
     });
   });
 });
