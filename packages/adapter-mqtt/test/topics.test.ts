@@ -1,4 +1,5 @@
-import { createTopicLayout, isTopicSafeId } from '@handset/adapter-mqtt';
+import { clientIdOf, createTopicLayout, isClientIdOf, isTopicSafeId } from '@handset/adapter-mqtt';
+import { isValidId } from '@handset/core';
 import { describe, expect, it } from 'vitest';
 
 describe('the topic layout', () => {
@@ -47,5 +48,39 @@ describe('the topic layout', () => {
     for (const id of ['', 'a/b', 'a+b', 'a#', 'a b', 'é', 'x'.repeat(129), 42, null]) {
       expect(isTopicSafeId(id)).toBe(false);
     }
+  });
+
+  it("is the protocol's own id rule, not a second one", () => {
+    expect(isTopicSafeId).toBe(isValidId);
+  });
+
+  it("reads a presence level that is a client id, even past an id's length", () => {
+    const user = 'u'.repeat(128);
+    const clientId = clientIdOf(user, 'd'.repeat(64));
+    expect(topics.parse(topics.presence(user, clientId))).toEqual({
+      kind: 'presence',
+      userId: user,
+      deviceId: clientId,
+    });
+    // Another user's client id is no device of this user, and is too long to be a plain id.
+    expect(topics.parse(topics.presence('bob', clientId))).toBeNull();
+  });
+});
+
+describe('the client id rule', () => {
+  it('is <userId>:<device>, the device 1-64 of A-Za-z0-9_-', () => {
+    expect(isClientIdOf('alice:phone_1-X', 'alice')).toBe(true);
+    expect(isClientIdOf(clientIdOf('a:b', 'dev'), 'a:b')).toBe(true);
+    for (const clientId of [
+      'alice',
+      'alice:',
+      'bob:phone',
+      'alice:ph one',
+      'alice:ph/one',
+      `alice:${'x'.repeat(65)}`,
+      42,
+      null,
+    ])
+      expect(isClientIdOf(clientId, 'alice')).toBe(false);
   });
 });
