@@ -7,7 +7,7 @@ import { HandsetError } from '@handset/core';
 import { waitOpen } from '@handset/core/testing';
 import { describe, expect, it } from 'vitest';
 import * as browserStub from '../src/broker/browser.js';
-import { connectReason } from './support/raw-client.js';
+import { connectReason, rawClient } from './support/raw-client.js';
 
 const cli = fileURLToPath(new URL('../src/broker/cli.ts', import.meta.url));
 // Run from the package directory so `--import tsx` resolves this package's own devDependency.
@@ -95,6 +95,40 @@ describe('handset-broker CLI', () => {
       expect(running.stderr()).toContain('HANDSET_BROKER_SECRET is deprecated');
     } finally {
       expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it('takes limits by name, e.g. one connection per address', async () => {
+    const secret = 'cli-secret-0123456789abcdef';
+    const running = await startCli(['--limit', 'maxConnectionsPerAddress=1'], {
+      HANDSET_TOKEN_SECRET: secret,
+    });
+    try {
+      const first = await rawClient(running.tcpUrl, 'alice', createToken('alice', secret, 60));
+      expect(await connectReason(running.tcpUrl, 'bob', createToken('bob', secret, 60))).toBe(-1);
+      await first.endAsync();
+      expect(running.stderr()).toContain('too-many-connections-from-address');
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it('refuses an unknown or non-positive limit', async () => {
+    for (const limit of ['noSuchLimit=1', 'maxPacketBytes=0', 'maxPacketBytes']) {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', cli, '--port', '0', '--ws-port', '0', '--dev', '--limit', limit],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          cwd: packageDir,
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (exit) => resolve(exit)));
+      expect({ limit, code, said: stderr.includes('bad limit') }).toEqual({ limit, code: 2, said: true });
     }
   });
 

@@ -2,10 +2,26 @@
 // `handset-broker`: runs the embedded broker until SIGINT/SIGTERM, logging JSON lines to stderr.
 import { parseArgs } from 'node:util';
 import type { LogEntry } from '../logger.js';
-import { startBroker } from './broker.js';
+import { type BrokerLimits, DEFAULT_BROKER_LIMITS, startBroker } from './broker.js';
 
 const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 9001>] [--host 127.0.0.1]
-                      [--secret <at least 16 bytes> | env HANDSET_TOKEN_SECRET] [--dev] [--quiet]`;
+                      [--secret <at least 16 bytes> | env HANDSET_TOKEN_SECRET] [--dev] [--quiet]
+                      [--limit <name>=<positive integer>]...   (names: ${Object.keys(DEFAULT_BROKER_LIMITS).join(', ')})`;
+
+/** `--limit maxConnectionsPerAddress=1000`: any of DEFAULT_BROKER_LIMITS, by its own name. */
+function parseLimits(values: string[]): Partial<BrokerLimits> {
+  const limits: Partial<Record<keyof BrokerLimits, number>> = {};
+  for (const value of values) {
+    const [name, raw] = value.split('=', 2);
+    const amount = Number(raw);
+    if (name === undefined || !(name in DEFAULT_BROKER_LIMITS) || !Number.isInteger(amount) || amount <= 0) {
+      process.stderr.write(`handset-broker: bad limit ${JSON.stringify(value)}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    limits[name as keyof BrokerLimits] = amount;
+  }
+  return limits;
+}
 
 /**
  * The token secret: the flag, else HANDSET_TOKEN_SECRET (shared with handset-signal), else the
@@ -43,6 +59,7 @@ async function main(): Promise<void> {
       dev: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      limit: { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.help) {
@@ -66,6 +83,7 @@ async function main(): Promise<void> {
     wsPort: parsePort(values['ws-port'], 9001),
     dev: values.dev,
     logger,
+    limits: parseLimits(values.limit),
     ...(secret ? { secret } : {}),
   });
   process.stdout.write(`handset-broker listening on ${broker.tcpUrl} and ${broker.wsUrl}\n`);
