@@ -221,3 +221,16 @@ describe('client identity on the embedded broker, for user ids mosquitto cannot 
     }
   });
 });
+
+describe('client identity on the embedded broker in dev mode', () => {
+  it('still binds the client id to the username when no token is checked', async () => {
+    const harness = await startEmbeddedHarness('tcp', { dev: true, secret: undefined });
+    try {
+      const url = harness.broker.tcpUrl!;
+      expect(await refusalCode(connectAs(url, 'bob', '', 'alice:phone'))).toBe(0x85);
+      expect(await refusalCode(connectAs(url, 'bob', '', 'bob:phone'))).toBe(0);
+    } finally {
+      await harness.close();
+    }
+  });
+});
