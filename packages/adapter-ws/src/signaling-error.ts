@@ -1,10 +1,11 @@
-// The WebSocket adapter's own failures (auth, limits, call membership, link), as one closed set of
-// codes carried by core's HandsetError so callers handle one error type.
+// The WebSocket server's refusals (auth, limits, call membership) as one closed set of codes: what its error
+// frames and close reasons carry. The client transport reports them to apps as core's TransportError
+// (`wireCode` keeps the code; see wire-errors.ts).
 import { HandsetError } from '@handset/core';
 // A type-only import: the client stays free of the token package's Node crypto.
 import type { TokenErrorReason } from '@handset/token';
 
-/** Every reason the adapter reports, on the client's `errors$` and in the server's error frames. */
+/** Every code of the server's error frames and startup errors (a few are kept for older clients' logs). */
 export type SignalingErrorCode =
   /** Every reason @handset/token refuses a token (malformed, bad signature, expired, ...). */
   | TokenErrorReason
