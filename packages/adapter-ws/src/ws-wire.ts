@@ -194,7 +194,10 @@ export function connectWs(host: WsWireHost, report: (event: WireReport) => void)
       ws = null;
       host.setSocket(null);
       if (!socket) return;
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // Not null: closing a socket that is still connecting makes Node's `ws` emit an error, and an error
+      // nobody listens to would take the process down.
+      socket.onerror = () => {};
       try {
         // The link is done with this socket (silent, timed out, replaced, or the transport is closing).
         socket.close(CLOSE_CODES.normal, 'bye');

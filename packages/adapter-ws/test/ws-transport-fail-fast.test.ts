@@ -1,9 +1,9 @@
 // Every failure of the WebSocket link ends fast with its real reason (issue 11), against the real server
 // and real sockets: refused, expired and foreign tokens, options that cannot work, nothing listening.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import type { TransportError, TransportStatus } from '@handset/core';
-import { firstValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createToken } from '../src/server/index.js';
@@ -108,6 +108,33 @@ describe('the WebSocket transport fails fast, with the real reason', () => {
     const error = await waitFor(t.errors$, () => true, 3_000);
     expect(summary(error)).toEqual(['transport', 'connect-failed', false]);
     expect(await firstValueFrom(t.status$)).not.toBe('closed');
+  });
+
+  it('reports connect-failed when a server accepts the connection and never answers, and keeps retrying', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(resolve);
+        }),
+    );
+    const { made, Counting } = countingSocket();
+    const t = transport({
+      url: `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`,
+      token: 'x',
+      WebSocket: Counting,
+      connectTimeoutMs: 200,
+    });
+    const errors = firstValueFrom(t.errors$.pipe(take(2), toArray()));
+    expect((await errors).map(summary)).toEqual([
+      ['transport', 'connect-failed', false],
+      ['transport', 'connect-failed', false],
+    ]);
+    expect(made.length).toBeGreaterThanOrEqual(2);
+    expect(t.status).toBe('connecting');
   });
 
   it('closes with unauthenticated token-refused for a token signed with another secret, without retrying', async () => {
