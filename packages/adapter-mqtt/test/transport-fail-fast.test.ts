@@ -19,7 +19,7 @@ import {
   type TransportStatus,
 } from '@handset/core';
 import { nanoid } from 'nanoid';
-import { firstValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { quickRetries, SECRET } from './support/embedded-broker.js';
 import { invite, nextEnvelope, sleep, statusReached, WAIT_MS } from './support/frames.js';
@@ -111,6 +111,35 @@ describe('the MQTT transport fails fast, with the real reason', () => {
     expect(summary(error)).toEqual(['transport', 'connect-failed', false]);
     expect(Date.now() - started).toBeLessThan(3_000);
     await sleep(300);
+    expect(t.status).toBe('connecting');
+  });
+
+  it('reports connect-failed for each attempt a server accepts and never answers, and keeps retrying', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(resolve);
+        }),
+    );
+    const t = track(
+      createMqttTransport({
+        url: `mqtt://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        userId: id('alice'),
+        token: 'x',
+        connectTimeoutMs: 200,
+        reconnectPolicy: quickRetries,
+      }),
+    );
+    const errors = await firstValueFrom(t.errors$.pipe(take(2), toArray()));
+    expect(errors.map(summary)).toEqual([
+      ['transport', 'connect-failed', false],
+      ['transport', 'connect-failed', false],
+    ]);
+    expect(sockets.size).toBeGreaterThanOrEqual(2);
     expect(t.status).toBe('connecting');
   });
 
