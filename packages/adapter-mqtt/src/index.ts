@@ -8,7 +8,7 @@ export {
   TransportError,
   type TransportErrorReason,
 } from '@handset/core';
-export { type LogEntry, type LogLevel, type MqttLogger, silentLogger } from './logger.js';
+export { entryLogger, type LogEntry, type LogLevel, type MqttLogger, silentLogger } from './logger.js';
 export type { MqttTransportOptions } from './mqtt-options.js';
 export { createMqttTransport, type MqttTransport } from './mqtt-transport.js';
 export {

@@ -1,5 +1,6 @@
 // Structured, namespaced logging for the embedded broker (the transport takes core's `Logger`): one entry
 // per event, silent unless a logger is injected.
+import type { Logger } from '@handset/core';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -27,4 +28,9 @@ export function bindLogger(sink: MqttLogger, ns: LogEntry['ns']): Log {
       // A broken log sink must not take the link down with it.
     }
   };
+}
+
+/** Core's logger shape as the broker's entry sink, so one `(level, event, fields)` logger serves both. */
+export function entryLogger(logger: Logger): MqttLogger {
+  return ({ level, event, ...fields }) => logger(level, event, fields);
 }

@@ -1,4 +1,10 @@
-import { clientIdOf, createTopicLayout, isClientIdOf, isTopicSafeId } from '@handset/adapter-mqtt';
+import {
+  clientIdOf,
+  createTopicLayout,
+  entryLogger,
+  isClientIdOf,
+  isTopicSafeId,
+} from '@handset/adapter-mqtt';
 import { isValidId } from '@handset/core';
 import { describe, expect, it } from 'vitest';
 
