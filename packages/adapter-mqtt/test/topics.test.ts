@@ -1,10 +1,4 @@
-import {
-  clientIdOf,
-  createTopicLayout,
-  entryLogger,
-  isClientIdOf,
-  isTopicSafeId,
-} from '@handset/adapter-mqtt';
+import { clientIdOf, createTopicLayout, isClientIdOf, isTopicSafeId } from '@handset/adapter-mqtt';
 import { isValidId } from '@handset/core';
 import { describe, expect, it } from 'vitest';
 
