@@ -8,7 +8,8 @@ import type { TransportError } from './transport-error.js';
  * - `connecting`: first connection attempt, nothing sent yet.
  * - `open`: envelopes flow.
  * - `reconnecting`: the link dropped; sends are queued and flushed in order once open again.
- * - `closed`: closed for good (by `close()` or because the credentials were refused).
+ * - `closed`: closed for good, by `close()` or after a permanent `TransportError` (refused credentials,
+ *   options that cannot work, a reconnect policy that gave up).
  */
 export type TransportStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -29,6 +30,6 @@ export interface SignalingTransport {
    * transport queues it (hang-up must not wait for the server). After `closed` it is dropped.
    */
   send(envelope: Envelope): void;
-  /** Closes the link for good and completes both observables. */
+  /** Closes the link for good and completes its observables. */
   close(): void;
 }
