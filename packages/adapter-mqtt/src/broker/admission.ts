@@ -1,5 +1,6 @@
-// Which sockets the embedded broker takes on before they have logged in: a cap per source address, a cap
-// on connections still in their handshake, and a deadline to finish it. Applied to the raw TCP socket of
+// Which sockets the embedded broker takes on before they have logged in: a cap per source address, a pool
+// of connections still in their handshake (full: the oldest makes room, so a held flood of silent sockets
+// cannot lock honest logins out), and a deadline to finish the handshake. Applied to the raw TCP socket of
 // both listeners, so a silent socket, a dripped HTTP upgrade and a slow CONNECT are all bounded alike.
 import type { Socket } from 'node:net';
 import type { BrokerRefusalCode } from './broker-error.js';
@@ -7,7 +8,10 @@ import type { BrokerRefusalCode } from './broker-error.js';
 export interface AdmissionLimits {
   /** Open connections from one IP address, logged in or not. */
   maxConnectionsPerAddress: number;
-  /** Connections that have not completed CONNECT and authentication yet, across the broker. */
+  /**
+   * Connections that have not completed CONNECT and authentication yet, across the broker. When a new
+   * socket finds the pool full, the oldest pending one is closed to make room.
+   */
   maxPendingConnections: number;
   /** Time from accepting a socket to a successful CONNACK; after it the socket is destroyed. */
   handshakeDeadlineMs: number;
@@ -19,7 +23,7 @@ export type AdmissionRefusal = Extract<
 >;
 
 export interface Admission {
-  /** Takes the socket on, or destroys it and returns why. */
+  /** Takes the socket on (closing the oldest pending one if the pool is full), or destroys it and returns why. */
   admit(socket: Socket): AdmissionRefusal | null;
   /** The socket's client has logged in: it stops counting as pending and its deadline is off. */
   loggedIn(socket: Socket): void;
@@ -41,6 +45,7 @@ export function createAdmission(
   }
 
   function refuse(socket: Socket, code: AdmissionRefusal): AdmissionRefusal {
+    settle(socket);
     onRefused(socket, code);
     socket.destroy();
     return code;
@@ -52,7 +57,10 @@ export function createAdmission(
       const address = socket.remoteAddress ?? '';
       const open = perAddress.get(address) ?? 0;
       if (open >= limits.maxConnectionsPerAddress) return refuse(socket, 'too-many-connections-from-address');
-      if (pending.size >= limits.maxPendingConnections) return refuse(socket, 'too-many-pending-connections');
+      // Honest handshakes take milliseconds; the oldest pending socket is the likeliest to be held open.
+      const [oldest] = pending.keys();
+      if (pending.size >= limits.maxPendingConnections && oldest)
+        refuse(oldest, 'too-many-pending-connections');
       perAddress.set(address, open + 1);
       pending.set(
         socket,

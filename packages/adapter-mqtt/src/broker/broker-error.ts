@@ -9,7 +9,7 @@ export const BROKER_REFUSAL_CODES = {
   'too-many-connections-from-address':
     'socket closed at once: this IP address already holds `maxConnectionsPerAddress` connections',
   'too-many-pending-connections':
-    'socket closed at once: `maxPendingConnections` connections are already in their handshake',
+    'socket closed: the oldest of `maxPendingConnections` connections still in their handshake, making room for a new one',
   'handshake-timeout': 'socket closed: no successful login within `handshakeDeadlineMs` of accepting it',
   'packet-too-large':
     'a packet (CONNECT included) over `maxPacketBytes`, cut as soon as its header announces its length: DISCONNECT 0x95 after login, socket closed before',
