@@ -1,4 +1,5 @@
-import { describeSignalingTransport } from '@handset/core/testing';
+import { createToken } from '@handset/adapter-mqtt/broker';
+import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/testing';
 import { startEmbeddedHarness } from './support/embedded-broker.js';
 
 describeSignalingTransport('MQTT transport on the embedded broker over TCP', () =>
@@ -7,3 +8,12 @@ describeSignalingTransport('MQTT transport on the embedded broker over TCP', () 
 describeSignalingTransport('MQTT transport on the embedded broker over WebSocket', () =>
   startEmbeddedHarness('ws'),
 );
+
+describeRefusedCredentials('MQTT transport on the embedded broker', async () => {
+  const harness = await startEmbeddedHarness('tcp');
+  return {
+    connectRefused: (userId) =>
+      harness.connect(userId, { token: createToken(userId, 'another-secret-0123456789abc', 60) }),
+    close: () => harness.close(),
+  };
+});

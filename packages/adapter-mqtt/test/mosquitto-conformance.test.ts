@@ -1,4 +1,4 @@
-import { describeSignalingTransport } from '@handset/core/testing';
+import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { type Mosquitto, mosquittoHarness, startMosquitto } from './support/mosquitto.js';
 
@@ -14,3 +14,12 @@ describeSignalingTransport('MQTT transport on mosquitto over TCP', async () =>
 describeSignalingTransport('MQTT transport on mosquitto over WebSocket', async () =>
   mosquittoHarness(mosquitto, 'ws'),
 );
+
+describeRefusedCredentials('MQTT transport on mosquitto', async () => {
+  const harness = mosquittoHarness(mosquitto, 'tcp');
+  return {
+    // The harness adds the user with its own password; this transport presents another one.
+    connectRefused: (userId) => harness.connect(userId, { token: 'not-the-password' }),
+    close: () => harness.close(),
+  };
+});

@@ -1,7 +1,7 @@
 import type { SignalingTransport } from '@handset/core';
-import { describeSignalingTransport } from '@handset/core/testing';
+import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/testing';
 import { afterAll, beforeAll } from 'vitest';
-import type { SignalServer } from '../src/server/index.js';
+import { createToken, type SignalServer } from '../src/server/index.js';
 import { connectTransport, startTestServer } from './support/harness.js';
 
 let server: SignalServer;
@@ -15,6 +15,22 @@ describeSignalingTransport('the WebSocket transport against the real signaling s
   return {
     async connect(userId) {
       const transport = connectTransport(server, userId);
+      transports.push(transport);
+      return transport;
+    },
+    async close() {
+      for (const transport of transports) transport.close();
+    },
+  };
+});
+
+describeRefusedCredentials('the WebSocket transport against the real signaling server', async () => {
+  const transports: SignalingTransport[] = [];
+  return {
+    async connectRefused(userId) {
+      const transport = connectTransport(server, userId, {
+        token: createToken(userId, 'another-secret-0123456789abc', 60),
+      });
       transports.push(transport);
       return transport;
     },

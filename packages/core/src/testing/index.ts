@@ -10,7 +10,9 @@ export {
 } from './fake-peer-connection.js';
 export { createMemoryNetwork, type MemoryNetwork, type MemoryTransport } from './memory-network.js';
 export {
+  describeRefusedCredentials,
   describeSignalingTransport,
+  type RefusalHarness,
   ringingFrom,
   type TransportHarness,
   waitOpen,

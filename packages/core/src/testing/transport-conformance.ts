@@ -155,3 +155,34 @@ export function describeSignalingTransport(name: string, makeHarness: () => Prom
       }));
   });
 }
+
+export interface RefusalHarness {
+  /** A transport logged in as `userId` with credentials its server or broker refuses. */
+  connectRefused(userId: string): Promise<SignalingTransport>;
+  close(): Promise<void>;
+}
+
+/**
+ * The failure contract of a transport with credentials: a refusal is one permanent `unauthenticated`
+ * error, then `closed`, fast, with no retry (a network without credentials has nothing to run here).
+ */
+export function describeRefusedCredentials(name: string, makeHarness: () => Promise<RefusalHarness>): void {
+  describe(`${name} refuses credentials the transport way`, () => {
+    it('reports one permanent unauthenticated error, then closed, within 3 s and without opening', async () => {
+      const harness = await makeHarness();
+      try {
+        const transport = await harness.connectRefused(`mallory-${nanoid(6)}`);
+        const [statuses, errors] = await Promise.all([
+          firstValueFrom(transport.status$.pipe(toArray(), timeout(3_000))),
+          firstValueFrom(transport.errors$.pipe(toArray(), timeout(3_000))),
+        ]);
+        expect(statuses).toEqual(['connecting', 'closed']);
+        expect(errors.map((e) => [e.code, e.reason, e.permanent])).toEqual([
+          ['unauthenticated', 'token-refused', true],
+        ]);
+      } finally {
+        await harness.close();
+      }
+    });
+  });
+}
