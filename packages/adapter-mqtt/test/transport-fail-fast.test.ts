@@ -69,7 +69,12 @@ describe('the MQTT transport fails fast, with the real reason', () => {
         url: broker.tcpUrl!,
         userId: alice,
         token: createToken(alice, 'another-secret-0123456789abc', 60),
-        reconnectPolicy: { nextRetryDelayMs: () => ((retries += 1), 10) },
+        reconnectPolicy: {
+          nextRetryDelayMs: () => {
+            retries += 1;
+            return 10;
+          },
+        },
       }),
     );
     const { statuses, errors } = await untilClosed(t);
@@ -185,7 +190,10 @@ describe('the MQTT transport fails fast, with the real reason', () => {
         url: broker.tcpUrl!,
         userId: alice,
         // The first token lives 2 s (whole seconds: it expires 1-2 s from now); the next ones 10 minutes.
-        token: () => createToken(alice, SECRET, (issued += 1) === 1 ? 2 : 600),
+        token: () => {
+          issued += 1;
+          return createToken(alice, SECRET, issued === 1 ? 2 : 600);
+        },
         // A retry by the policy would wait a minute: only an immediate reconnect passes this test.
         reconnectPolicy: { nextRetryDelayMs: () => 60_000 },
       }),
