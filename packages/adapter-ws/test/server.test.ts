@@ -250,6 +250,42 @@ describe('session resume', () => {
     expect(JSON.parse(back.frames[0] as string)).toMatchObject({ resumed: true, sessionId });
   });
 
+  it('keeps at most maxQueuedBytesPerSession bytes for a dropped session: the newest, in order', async () => {
+    await start({
+      limits: { sessionGraceMs: 30_000, maxQueuedBytesPerSession: 24_000, pairInviteBurst: 100 },
+    });
+    const alice = await anonymous();
+    alice.send(JSON.stringify({ kind: 'hello', token: server.issueToken('alice') }));
+    const { sessionId } = await alice.next(isKind('welcome'));
+    alice.socket.terminate();
+    await alice.closed;
+    const bob = await login('bob');
+    // Ten invites of about 10 KB each: 100 KB addressed to a session that holds 24 KB.
+    const sent = Array.from({ length: 10 }, () =>
+      createEnvelope(
+        {
+          type: 'invite',
+          callId: nanoid(),
+          from: 'bob',
+          fromDevice: 'bob-device',
+          to: 'alice',
+          sdp: `v=0\r\n${'a=x-filler\r\n'.repeat(800)}`,
+          media: { audio: true, video: false },
+          lifetimeMs: 30_000,
+        },
+        nanoid(),
+      ),
+    );
+    for (const envelope of sent) bob.send(encodeEnvelope(envelope));
+    await settle(bob);
+    const back = await login('alice', { sessionId: sessionId as string, received: 0 });
+    await back.next((f) => f.id === sent[9]?.id);
+    const kept = envelopes(back).map((e) => e.id);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThanOrEqual(3);
+    expect(kept).toEqual(sent.slice(-kept.length).map((e) => e.id));
+  });
+
   it('resends what a dead link may have swallowed: everything past the count the client reports', async () => {
     await start({ limits: { sessionGraceMs: 30_000 } });
     const alice = await anonymous();

@@ -59,6 +59,8 @@ export interface SignalServerLimits {
   sessionGraceMs: number;
   /** Envelopes queued per session during its grace period; the oldest are dropped beyond this. */
   maxQueuedPerSession: number;
+  /** Bytes of envelopes queued (or kept unacknowledged) per session; the oldest are dropped beyond this. */
+  maxQueuedBytesPerSession: number;
   /** Calls whose members the server remembers (oldest forgotten first). */
   maxTrackedCalls: number;
   /** A call not seen for this long is forgotten. */
@@ -109,6 +111,7 @@ export const DEFAULT_LIMITS: SignalServerLimits = {
   idleTimeoutMs: 15_000,
   sessionGraceMs: 10_000,
   maxQueuedPerSession: 256,
+  maxQueuedBytesPerSession: 1024 * 1024,
   maxTrackedCalls: 100_000,
   callRecordTtlMs: 60 * 60 * 1000,
   maxHeldForAbsent: 1024,

@@ -1,7 +1,6 @@
 // Routing and sessions: who may send what to whom, where an envelope goes (sessions here, other nodes),
 // and what happens to a session when its link opens, drops or ends. Knows nothing of HTTP or sockets.
-import { createEnvelope, type Envelope } from '@handset/core';
-import { nanoid } from 'nanoid';
+import { type Envelope, unavailableReplyTo } from '@handset/core';
 import { CLOSE_CODES } from '../close-codes.js';
 import { SignalingError } from '../signaling-error.js';
 import type { LocalCallRegistry } from './call-registry.js';
@@ -55,11 +54,10 @@ export function createRouter(deps: RouterDeps): Router {
     (envelope) => log('warn', 'held-envelope-dropped', { userId: envelope.to, callId: envelope.callId }),
   );
 
-  function unavailableReply(to: Envelope): Envelope {
-    return createEnvelope(
-      { type: 'unavailable', callId: to.callId, from: to.to, fromDevice: 'server', to: to.from },
-      nanoid(),
-    );
+  /** Routes the server's `unavailable` on behalf of an addressee nobody reaches (never for an `unavailable`). */
+  function answerFor(envelope: Envelope): void {
+    const reply = unavailableReplyTo(envelope, 'server');
+    if (reply) void route(reply, null).catch(() => {});
   }
 
   /** Delivers to the addressee's sessions here and elsewhere; answers `unavailable` if there are none. */
@@ -90,7 +88,8 @@ export function createRouter(deps: RouterDeps): Router {
       return;
     }
     log('debug', 'addressee-offline', { callId: envelope.callId, from: envelope.from, to: envelope.to });
-    const reply = unavailableReply(envelope);
+    const reply = unavailableReplyTo(envelope, 'server');
+    if (!reply) return;
     if (origin) origin.deliver(reply);
     else await route(reply, null);
   }
@@ -98,9 +97,7 @@ export function createRouter(deps: RouterDeps): Router {
   function receiveFromCluster(envelope: Envelope): void {
     const local = sessions.forUser(envelope.to);
     for (const session of local) session.deliver(envelope);
-    if (local.size === 0 && envelope.type !== 'unavailable') {
-      void route(unavailableReply(envelope), null).catch(() => {});
-    }
+    if (local.size === 0) answerFor(envelope);
   }
 
   function expireSession(session: Session, held: readonly Envelope[]): void {
@@ -123,7 +120,7 @@ export function createRouter(deps: RouterDeps): Router {
     for (const envelope of held) {
       if (envelope.type === 'unavailable' || answered.has(envelope.callId)) continue;
       answered.add(envelope.callId);
-      void route(unavailableReply(envelope), null).catch(() => {});
+      answerFor(envelope);
     }
   }
 
@@ -154,7 +151,13 @@ export function createRouter(deps: RouterDeps): Router {
       }
       expireSession(stale, []);
     }
-    const session = new Session(userId, limits.maxQueuedPerSession, Date.now, sessionId !== undefined);
+    const session = new Session(
+      userId,
+      limits.maxQueuedPerSession,
+      Date.now,
+      sessionId !== undefined,
+      limits.maxQueuedBytesPerSession,
+    );
     if (sessions.add(session) && cluster) {
       try {
         await cluster.userArrived(userId);

@@ -14,6 +14,8 @@ interface Outgoing {
   index: number;
   envelope: Envelope;
   queuedAt: number;
+  /** Its encoded size, counted once against the session's byte bound. */
+  bytes: number;
 }
 
 const RECENT_IDS = 512;
@@ -26,6 +28,7 @@ export class Session {
    * may have swallowed. On resume, everything past the client's count is sent again, in order.
    */
   private outbox: Outgoing[] = [];
+  private outboxBytes = 0;
   private nextIndex = 0;
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly recentIds = new Set<string>();
@@ -39,6 +42,8 @@ export class Session {
     private readonly now: () => number,
     /** Came with a session id this server does not know: welcomed by an earlier run of the server. */
     readonly returning = false,
+    /** Bytes of unacknowledged envelopes kept; the oldest are dropped beyond this (a client that never acks). */
+    private readonly maxOutboxBytes = Number.POSITIVE_INFINITY,
   ) {
     this.createdAt = now();
   }
@@ -49,18 +54,34 @@ export class Session {
 
   /** Sends now if attached, and keeps it until acknowledged. Returns false if an unsent one was dropped. */
   deliver(envelope: Envelope): boolean {
-    this.outbox.push({ index: this.nextIndex++, envelope, queuedAt: this.now() });
-    this.link?.send(encodeEnvelope(envelope));
-    if (this.outbox.length <= this.maxOutbox) return true;
-    this.outbox.shift();
+    const frame = encodeEnvelope(envelope);
+    const bytes = Buffer.byteLength(frame);
+    this.outbox.push({ index: this.nextIndex++, envelope, queuedAt: this.now(), bytes });
+    this.outboxBytes += bytes;
+    this.link?.send(frame);
+    let dropped = false;
+    while (
+      this.outbox.length > 1 &&
+      (this.outbox.length > this.maxOutbox || this.outboxBytes > this.maxOutboxBytes)
+    ) {
+      this.outboxBytes -= this.outbox.shift()?.bytes ?? 0;
+      dropped = true;
+    }
     // Only a loss when it was never sent; sent ones were merely kept in case the link was dead.
-    return this.link !== null;
+    return !dropped || this.link !== null;
   }
 
   /** The client has received `received` envelopes of this session so far. */
   acknowledge(received: number): void {
     const first = this.outbox.findIndex((entry) => entry.index >= received);
-    this.outbox.splice(0, first === -1 ? this.outbox.length : first);
+    for (const entry of this.outbox.splice(0, first === -1 ? this.outbox.length : first)) {
+      this.outboxBytes -= entry.bytes;
+    }
+  }
+
+  /** Bytes of the envelopes this session keeps unacknowledged. */
+  get queuedBytes(): number {
+    return this.outboxBytes;
   }
 
   /**
@@ -82,6 +103,7 @@ export class Session {
     this.stopGrace();
     this.graceTimer = setTimeout(() => {
       this.graceTimer = null;
+      this.outboxBytes = 0;
       onExpired(this.outbox.splice(0).map((entry) => entry.envelope));
     }, graceMs);
   }
