@@ -16,7 +16,6 @@ export {
   createTopicLayout,
   DEFAULT_TOPIC_PREFIX,
   isClientIdOf,
-  isTopicSafeId,
   type ParsedTopic,
   PRESENCE_OFFLINE,
   PRESENCE_ONLINE,

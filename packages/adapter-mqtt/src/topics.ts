@@ -10,13 +10,6 @@ export const PRESENCE_ONLINE = 'online';
 /** Retained payload the Last Will (or a clean close) leaves behind. */
 export const PRESENCE_OFFLINE = 'offline';
 
-/**
- * User ids become topic levels: the protocol's own id rule (core's `isValidId`: printable ASCII without
- * space, "/", "+" or "#") is what keeps a user called "+" from a subscription to every inbox. One rule,
- * kept under this name for the broker's code.
- */
-export const isTopicSafeId: (id: unknown) => id is string = isValidId;
-
 /** The device part of a client id: nanoid's alphabet, so it is safe in a topic and in a broker's ACL. */
 const DEVICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,13 +1,12 @@
 // The embedded broker's rules, as aedes hooks: a token binds a connection to a user id; a user subscribes
 // only to its own inbox and to anybody's presence; it publishes only its own presence and, into any inbox,
 // only under its own sender segment with a valid envelope whose `from` is itself.
-import { decodeEnvelope } from '@handset/core';
+import { decodeEnvelope, isValidId } from '@handset/core';
 import { type TokenSecret, verifyToken } from '@handset/token';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Log } from '../logger.js';
-import { isTopicSafeId, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
+import { isClientIdOf, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
 import { BrokerRefusal } from './broker-error.js';
-import { deviceOf } from './client-identity.js';
 
 export interface AccessControlOptions {
   layout: TopicLayout;
@@ -54,7 +53,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     tokenExpiresAt: (client) => expiries.get(client),
 
     authenticate(client, username, password, done) {
-      if (!isTopicSafeId(username)) {
+      if (!isValidId(username)) {
         refuseConnect(
           client,
           new BrokerRefusal('invalid-user-id', 'the username is not a valid user id'),
@@ -64,7 +63,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       }
       // Checked here, before aedes registers the client: registering is what disconnects an existing
       // connection with the same id (MQTT's take-over) and hands over its session.
-      if (deviceOf(client.id, username) === null) {
+      if (!isClientIdOf(client.id, username)) {
         refuseConnect(
           client,
           new BrokerRefusal('client-id-not-bound', 'the client id is not <user id>:<device>'),
@@ -164,7 +163,7 @@ function isPresenceFilterOfOneUser(layout: TopicLayout, topic: string): boolean 
   const suffix = '/presence/+';
   if (!topic.endsWith(suffix)) return false;
   const userId = topic.slice(0, -suffix.length).split('/').at(-1);
-  return isTopicSafeId(userId) && topic === layout.presenceFilter(userId);
+  return isValidId(userId) && topic === layout.presenceFilter(userId);
 }
 
 function checkPublish(
