@@ -225,6 +225,7 @@ describe('bad frames', () => {
     const hostile = await Promise.all(['m1', 'm2', 'm3', 'm4'].map((id) => login(id)));
     const [alice, bob] = [await login('alice'), await login('bob')];
     const garbage = ['{"v":1,', '[1,2,3]', JSON.stringify({ kind: 'sudo' }), 'x'.repeat(10_000)];
+    const floodStarted = Date.now();
     // 4 x 2,000 frames, sent in slices so the honest exchange interleaves with the flood.
     const flood = (async () => {
       for (let slice = 0; slice < 20; slice += 1) {
@@ -251,7 +252,9 @@ describe('bad frames', () => {
     await flood;
     const closes = await Promise.all(hostile.map((client) => client.closed));
     expect(closes.map((c) => c.code)).toEqual([1008, 1008, 1008, 1008]);
+    // One bad frame is forgiven per second: a loaded machine that takes longer to read the flood forgives more.
+    const forgiven = Math.ceil((Date.now() - floodStarted) / 1000);
     for (const client of hostile)
-      expect(client.frames.filter((f) => f.kind === 'error').length).toBeLessThanOrEqual(21);
+      expect(client.frames.filter((f) => f.kind === 'error').length).toBeLessThanOrEqual(21 + forgiven);
   });
 });
