@@ -7,6 +7,7 @@ import { type Actor, createActor, type InspectionEvent, type Observer } from 'xs
 import { callMachine } from './call/call-machine.js';
 import { type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
 import type { PortName } from './call/events.js';
+import type { CallStats } from './call-stats.js';
 import { type CallState, type CallView, callViewOf } from './call-view.js';
 import type { EndReason } from './end-reason.js';
 import { EndedCalls } from './ended-calls.js';
@@ -76,6 +77,11 @@ export interface Phone {
   /** The current call, or the last one until the next begins. Emits on every change. */
   readonly call$: Observable<CallView>;
   readonly events$: Observable<PhoneEvent>;
+  /**
+   * The connected call's statistics, one sample every `timeouts.statsIntervalMs` (1 s) while it is connected:
+   * round-trip time, loss, jitter, bitrates, codecs, path and quality. Nothing while no call is connected.
+   */
+  readonly stats$: Observable<CallStats>;
   /** Ends the current call and stops listening to the transport (the transport itself stays open). */
   dispose(): void;
 }
@@ -99,6 +105,7 @@ export function createPhone(options: PhoneOptions): Phone {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const iceServers = options.iceServers ?? [];
   const events = new Subject<PhoneEvent>();
+  const stats = new Subject<CallStats>();
   let current: Actor<typeof callMachine>;
   let currentSubscription: { unsubscribe(): void } | undefined;
   let disposed = false;
@@ -154,6 +161,7 @@ export function createPhone(options: PhoneOptions): Phone {
         },
       },
     });
+    actor.on('stats', (emitted) => stats.next(emitted.stats));
     return actor;
   };
 
@@ -277,6 +285,7 @@ export function createPhone(options: PhoneOptions): Phone {
     },
     call$: view.pipe(distinctUntilChanged()),
     events$: events.asObservable(),
+    stats$: stats.asObservable(),
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -289,6 +298,7 @@ export function createPhone(options: PhoneOptions): Phone {
       current.stop();
       view.complete();
       events.complete();
+      stats.complete();
     },
   };
 }

@@ -39,6 +39,11 @@ export interface PeerConnectionEventMap {
 
 type Listener<E> = (event: E) => void;
 
+/** A stats report (the browser's RTCStatsReport is one): each entry is one RTCStats dictionary. */
+export interface StatsReportPort {
+  forEach(callback: (stat: object) => void): void;
+}
+
 /** The description types of RTCSdpType. */
 export type SdpType = 'offer' | 'answer' | 'pranswer' | 'rollback';
 
@@ -58,6 +63,11 @@ export interface PeerConnectionPort {
   setRemoteDescription(description: SessionDescription): Promise<void>;
   addIceCandidate(candidate: IceCandidateInit): Promise<void>;
   restartIce(): void;
+  /**
+   * Optional: the connection's statistics (RTCStatsReport), sampled while a call is connected for `stats$`.
+   * Without it a call simply has no stats.
+   */
+  getStats?(): Promise<StatsReportPort>;
   close(): void;
   addEventListener<K extends keyof PeerConnectionEventMap>(
     type: K,

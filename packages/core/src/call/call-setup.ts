@@ -1,6 +1,6 @@
 // The call machine's vocabulary: every action, guard, actor and delay the chart (call-machine.ts) refers
 // to by name, implemented once here.
-import { assertEvent, assign, cancel, enqueueActions, raise, setup } from 'xstate';
+import { assertEvent, assign, cancel, emit, enqueueActions, raise, setup } from 'xstate';
 import type { EndCode, EndedBy, EndReason } from '../end-reason.js';
 import { HandsetError } from '../errors.js';
 import type { HangupReason, IceCandidateInit, SessionDescription } from '../protocol.js';
@@ -17,7 +17,7 @@ import {
   ringingOf,
 } from './call-messages.js';
 import { type CallContext, type CallInput, MAX_BUFFERED_REMOTE_CANDIDATES } from './context.js';
-import type { CallEvent } from './events.js';
+import type { CallEmitted, CallEvent } from './events.js';
 import { errorName, guards, remainingLifetime } from './guards.js';
 import {
   acquireMedia,
@@ -31,6 +31,7 @@ import {
   watchPeerConnection,
 } from './negotiation.js';
 import { routeEnvelope } from './signal-routing.js';
+import { sampleCallStats } from './stats-sampler.js';
 
 export interface EndParams {
   code: EndCode;
@@ -91,6 +92,7 @@ export const callSetup = setup({
     context: {} as CallContext,
     events: {} as CallEvent,
     input: {} as CallInput,
+    emitted: {} as CallEmitted,
   },
   actors: {
     acquireMedia,
@@ -100,6 +102,7 @@ export const callSetup = setup({
     createRenegotiationOffer,
     answerRenegotiation,
     watchPeerConnection,
+    sampleCallStats,
   },
   delays: {
     inviteTimeout: ({ context }) => context.settings.timeouts.inviteMs,
@@ -277,6 +280,11 @@ export const callSetup = setup({
     requestIceRestart: raise({ type: 'negotiation.restartIce' } as const),
     noteIceRestartTaken: raise({ type: 'negotiation.iceRestartTaken' } as const),
     announceNegotiationSettled: raise({ type: 'negotiation.settled' } as const),
+    /** Hands a stats sample to whoever listens on the call actor (the phone's `stats$`). */
+    publishStats: emit(({ event }) => {
+      assertEvent(event, 'stats.sampled');
+      return { type: 'stats', stats: event.stats } as const;
+    }),
     /** Records why the call ended; every path into `ended` runs it once. */
     end: assign((_, { code, by, detail }: EndParams) => ({
       endReason: (detail === undefined ? { code, by } : { code, by, detail }) satisfies EndReason,

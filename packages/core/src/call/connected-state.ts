@@ -7,7 +7,19 @@ const ended = '#call.ended';
 
 export const connectedState = callSetup.createStateConfig({
   type: 'parallel',
-  on: { 'remote.candidates': { actions: 'addRemoteCandidates' } },
+  // Sampling lives and dies with this state: no stats timer outlives the connection.
+  invoke: {
+    src: 'sampleCallStats',
+    input: ({ context }) => ({
+      pc: context.pc,
+      callId: context.callId,
+      intervalMs: context.settings.timeouts.statsIntervalMs,
+    }),
+  },
+  on: {
+    'remote.candidates': { actions: 'addRemoteCandidates' },
+    'stats.sampled': { actions: 'publishStats' },
+  },
   states: {
     ice: {
       initial: 'stable',

@@ -25,6 +25,8 @@ export interface CallTimeouts {
   answerMediaMs: number;
   /** Each sender gets at most one automatic `busy` reply per window of this length; more are dropped. */
   busyReplyIntervalMs: number;
+  /** A connected call samples its statistics this often (`stats$`); 0 turns sampling off. */
+  statsIntervalMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: CallTimeouts = {
@@ -37,6 +39,7 @@ export const DEFAULT_TIMEOUTS: CallTimeouts = {
   renegotiationMs: 15_000,
   answerMediaMs: 30_000,
   busyReplyIntervalMs: 5_000,
+  statsIntervalMs: 1_000,
 };
 
 /** Remote candidates kept while waiting for the remote description; the rest are dropped with a warning. */

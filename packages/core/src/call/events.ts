@@ -1,5 +1,6 @@
 // Every event a call machine can receive, as one closed union: user commands, validated network messages,
 // peer-connection signals, and the machine's own internal requests.
+import type { CallStats } from '../call-stats.js';
 import type { LinkCondition } from '../link-condition.js';
 import type { Envelope, MediaKinds } from '../protocol.js';
 import type { PeerConnectionSignal } from './negotiation.js';
@@ -25,11 +26,16 @@ export type CallEvent =
   | { type: 'send.failed' }
   | { type: 'candidates.flush' }
   | { type: 'busy.windowClosed' }
+  /** The stats sampler read a report (stats-sampler.ts); the machine passes it on as a `stats` emitted event. */
+  | { type: 'stats.sampled'; stats: CallStats }
   | { type: 'negotiation.restartIce' }
   /** The negotiation region took an ICE-restart request (it is offering one). */
   | { type: 'negotiation.iceRestartTaken' }
   /** The negotiation region is back in `stable`: a request it could not take earlier can be made again. */
   | { type: 'negotiation.settled' };
+
+/** What a call actor emits (`actor.on('stats', ...)`): each sample of a connected call's statistics. */
+export type CallEmitted = { type: 'stats'; stats: CallStats };
 
 export type PortName = 'peer-connection' | 'get-user-media' | 'send';
 

@@ -9,6 +9,7 @@ import type {
   PeerConnectionFactory,
   PeerConnectionPort,
   SdpType,
+  StatsReportPort,
   TrackEventPort,
 } from '../ports.js';
 import type { IceCandidateInit, MediaKinds, SessionDescription } from '../protocol.js';
@@ -38,6 +39,8 @@ export interface FakePeerConnectionOptions {
   failOn?: ReadonlySet<
     'createOffer' | 'createAnswer' | 'setRemoteDescription' | 'setLocalDescription' | 'addIceCandidate'
   >;
+  /** The stats report `getStats()` gives (RTCStats dictionaries). Absent: the fake has no `getStats`. */
+  stats?: readonly object[];
 }
 
 type AnyListener = (event: never) => void;
@@ -55,11 +58,27 @@ export class FakePeerConnection implements PeerConnectionPort {
   readonly addedTracks: MediaTrackPort[] = [];
   readonly remoteCandidates: IceCandidateInit[] = [];
   restartCount = 0;
+  /** How many reports were asked for. */
+  statsRequests = 0;
+  /** Present once a report is programmed (`options.stats` or `setStats`), as on a platform with stats. */
+  getStats?: () => Promise<StatsReportPort>;
   private readonly listeners = new Map<string, Set<AnyListener>>();
   private readonly id = ++sequence;
   private generation = 0;
 
-  constructor(private readonly options: FakePeerConnectionOptions = {}) {}
+  constructor(private readonly options: FakePeerConnectionOptions = {}) {
+    if (options.stats) this.setStats(options.stats);
+  }
+
+  /** Test control: the report the next `getStats()` calls give; a function is asked afresh each time. */
+  setStats(stats: readonly object[] | (() => readonly object[])): void {
+    this.getStats = async () => {
+      this.statsRequests++;
+      if (this.closed) throw new Error('fake: getStats on a closed peer connection');
+      const entries = typeof stats === 'function' ? stats() : stats;
+      return new Map(entries.map((entry, index) => [String(index), entry]));
+    };
+  }
 
   get listenerCount(): number {
     let count = 0;

@@ -80,6 +80,8 @@ export const IN_CALL_ROWS: readonly Row[] = [
   // The caller confirms the device that answered: this one.
   { in: [CHECKING, CONNECTED], if: ['callee'], on: 'remote.answerSelected(this device)' },
   { in: [CHECKING, CONNECTED], on: 'pc.track' },
+  // A stats sample is only passed on to the app (`stats$`): the call goes on as it was.
+  { in: [CONNECTED], on: 'stats.sampled' },
 
   // ── trickle ICE ──
   // Remote candidates are buffered until the description they belong to is applied, then applied in order.

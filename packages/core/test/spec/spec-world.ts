@@ -118,6 +118,7 @@ export const EVENTS = [
   'pc.candidate',
   'pc.candidatesEnd',
   'pc.candidates(more than one message holds)',
+  'stats.sampled',
   'op.ok',
   'op.ok(ICE already up)',
   'op.denied',
