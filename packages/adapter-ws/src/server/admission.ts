@@ -2,16 +2,20 @@
 // Per-address connect rate and connection cap, a deadline to finish the HTTP upgrade, and a bounded pool
 // of pending connections that evicts from the address holding the most, so a flood cannot lock out a login.
 import type { Socket } from 'node:net';
+import type { ClusterUserBudgets } from './cluster-user-budget.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
-import { BudgetTable, TokenBucket, TrafficBudget } from './rate-limiter.js';
+import { BudgetTable, type SharedBudget, TokenBucket, TrafficBudget } from './rate-limiter.js';
 
 /** What one connection holds from the front door, from its upgrade to its close. */
 export interface AdmissionTicket {
   /** The frame/byte budget shared by every connection from this address. */
   readonly addressBudget: TrafficBudget;
-  /** The hello was accepted: the connection leaves the pending pool; returns the user's shared budget. */
-  authenticated(userId: string): TrafficBudget;
+  /**
+   * The hello was accepted: the connection leaves the pending pool; returns the user's shared budget
+   * (this node's, and with Redis also the cluster's).
+   */
+  authenticated(userId: string): SharedBudget;
   /** How to end this connection if the pending pool evicts it before it authenticates. */
   onEvict(evict: () => void): void;
   /** The connection is gone. */
@@ -41,6 +45,8 @@ export class Admission {
   constructor(
     private readonly limits: SignalServerLimits,
     private readonly log: Log,
+    /** With Redis: the user budgets summed over every node of the cluster. */
+    private readonly clusterUsers: ClusterUserBudgets | null = null,
   ) {
     this.users = new BudgetTable(
       () =>
@@ -109,7 +115,16 @@ export class Admission {
         this.removePending(socket);
         if (userId !== null) this.users.release(userId);
         userId = id;
-        return this.users.acquire(id);
+        const local = this.users.acquire(id);
+        const cluster = this.clusterUsers;
+        if (!cluster) return local;
+        return {
+          canTake: (bytes) => local.canTake(bytes) && !cluster.exhausted(id),
+          take: (bytes) => {
+            local.take(bytes);
+            cluster.spend(id, bytes);
+          },
+        };
       },
       onEvict: (evict) => {
         const entry = this.pending.get(socket);

@@ -2,6 +2,7 @@
 // without it; `redis-cluster.ts` implements it over Redis pub/sub.
 import type { Envelope } from '@handset/core';
 import type { CallRegistry } from './call-registry.js';
+import type { ClusterUserBudgets } from './cluster-user-budget.js';
 
 export interface Cluster extends CallRegistry {
   readonly nodeId: string;
@@ -13,6 +14,8 @@ export interface Cluster extends CallRegistry {
   userLeft(userId: string): Promise<void>;
   /** Sends `envelope` to its addressee's sessions on the other nodes; true if any other node has one. */
   publish(envelope: Envelope): Promise<boolean>;
+  /** Each user's frame/byte budget summed over the nodes (null: the user budget is unlimited). */
+  readonly userBudgets: ClusterUserBudgets | null;
   health(): 'connected' | 'down';
   close(): Promise<void>;
 }

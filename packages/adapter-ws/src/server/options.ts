@@ -17,10 +17,13 @@ export interface SignalServerLimits {
   bytesPerSecond: number;
   /** Bytes a connection may send in a burst; at least `maxFrameBytes`, or the largest frames never pass. */
   byteBurst: number;
-  /** Sustained frames per second of one user, summed over its connections on this node (reconnecting does not reset it). */
+  /**
+   * Sustained frames per second of one user, summed over its connections (reconnecting does not reset it);
+   * with Redis, over its connections on every node (approximate: see the README's Redis section).
+   */
   userMessagesPerSecond: number;
   userMessageBurst: number;
-  /** Sustained bytes per second of one user, summed over its connections on this node. */
+  /** Sustained bytes per second of one user, summed over its connections (with Redis, on every node). */
   userBytesPerSecond: number;
   userByteBurst: number;
   /** Sustained frames per second from one source address (all its connections, any user). */

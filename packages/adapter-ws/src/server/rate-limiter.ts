@@ -54,8 +54,14 @@ export class TokenBucket {
   }
 }
 
+/** A budget several connections draw on (a user's, an address's): room for a frame, and its charge. */
+export interface SharedBudget {
+  canTake(bytes: number): boolean;
+  take(bytes: number): void;
+}
+
 /** Frames and bytes together: a frame passes only when both have room. */
-export class TrafficBudget {
+export class TrafficBudget implements SharedBudget {
   private readonly frames: TokenBucket;
   private readonly bytes: TokenBucket;
 
@@ -123,7 +129,7 @@ export class BudgetTable {
  */
 export class RateLimiter {
   private violations = 0;
-  private readonly shared: TrafficBudget[] = [];
+  private readonly shared: SharedBudget[] = [];
 
   constructor(
     private readonly own: TrafficBudget,
@@ -131,7 +137,7 @@ export class RateLimiter {
   ) {}
 
   /** Adds a budget shared with other connections (the user's, once known; the address's). */
-  share(budget: TrafficBudget): void {
+  share(budget: SharedBudget): void {
     this.shared.push(budget);
   }
 

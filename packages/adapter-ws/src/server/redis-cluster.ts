@@ -9,6 +9,7 @@ import { SignalingError } from '../signaling-error.js';
 import { callMembers, type LocalCallRegistry } from './call-registry.js';
 import type { Cluster } from './cluster.js';
 import { createClusterFrames } from './cluster-frame.js';
+import { createClusterUserBudgets } from './cluster-user-budget.js';
 import type { Log } from './logger.js';
 import type { RedisClusterOptions, SignalServerLimits } from './options.js';
 
@@ -58,6 +59,7 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
   const presenceKey = (userId: string) => `${prefix}:presence:${userId}`;
   const callKey = (callId: string) => `${prefix}:call:${callId}`;
   const usersHere = new Set<string>();
+  const userBudgets = createClusterUserBudgets({ redis: commands, prefix, limits, log });
   let closed = false;
 
   for (const [name, client] of [
@@ -79,6 +81,7 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
 
   return {
     nodeId,
+    userBudgets,
     async start(onEnvelope) {
       subscriber.on('message', (channel: string, frame: string) => {
         if (channel !== nodeChannel(nodeId)) return;
@@ -166,6 +169,7 @@ export function createRedisCluster(deps: RedisClusterDeps): Cluster {
     async close() {
       if (closed) return;
       closed = true;
+      userBudgets?.close();
       try {
         if (usersHere.size > 0 && commands.status === 'ready') {
           const pipeline = commands.pipeline();

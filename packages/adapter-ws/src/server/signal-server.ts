@@ -150,7 +150,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     respond(res, 404, { error: 'not-found' });
   }
 
-  const admission = new Admission(limits, log);
+  const admission = new Admission(limits, log, cluster?.userBudgets ?? null);
   const http = createServer(
     {
       // Node's defaults (60 s for headers, checked every 30 s) let header-dripping sockets pile up.
