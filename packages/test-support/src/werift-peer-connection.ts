@@ -13,6 +13,7 @@ import type {
   PeerConnectionPort,
   SdpType,
   SessionDescription,
+  StatsReportPort,
 } from '@handset/core';
 import {
   MediaStream,
@@ -201,6 +202,12 @@ export class WeriftPeerConnection implements PeerConnectionPort {
     this.closing = this.raw.close();
     // The teardown is awaited by whenClosed(); a close nobody waits for must not be an unhandled rejection.
     this.closing.catch(() => undefined);
+  }
+
+  /** werift's report is a Map of W3C RTCStats dictionaries, as a browser's is: it fits the port as it is. */
+  getStats(): Promise<StatsReportPort> {
+    if (this.closed) return Promise.reject(closedError());
+    return this.raw.getStats();
   }
 
   /** Resolves once werift has released its sockets (close() itself returns at once, as in a browser). */
