@@ -34,7 +34,7 @@ const taken = new Set<string>();
 const honoured = new Set<Row>();
 
 /** After one step: the real call is where the row put it, said what the row says, and nothing else. */
-function check(rig: CallRig, step: PathStep, sentBefore: number, at: string): void {
+function check(rig: CallRig, step: PathStep, sentBefore: number, emittedBefore: number, at: string): void {
   const snapshot = rig.actor.getSnapshot();
   const w = step.after;
   expect(snapshot.value, `${at}: state`).toEqual(expectedValue(w));
@@ -44,6 +44,7 @@ function check(rig: CallRig, step: PathStep, sentBefore: number, at: string): vo
     sent.map((e) => messageOf(e, w.callId)),
     `${at}: messages sent`,
   ).toEqual(step.sends);
+  expect(rig.emitted.slice(emittedBefore), `${at}: emitted to the app`).toEqual(step.emits);
   for (const e of sent) {
     expect(e, `${at}: every message is from us`).toMatchObject({ from: ME, fromDevice: MY_DEVICE });
     if (e.type === 'cancel' || e.type === 'answer-selected' || e.type === 'invite') {
@@ -125,8 +126,9 @@ async function drive(path: SpecPath): Promise<void> {
     for (const [i, step] of path.steps.entries()) {
       const at = `step ${i + 1}, ${step.event} in ${placeKey(step.before)}`;
       const sentBefore = rig.sent.length;
+      const emittedBefore = rig.emitted.length;
       await rig.perform(step.event, step.before);
-      check(rig, step, sentBefore, at);
+      check(rig, step, sentBefore, emittedBefore, at);
       for (const row of step.rows) honoured.add(row);
     }
   } finally {

@@ -80,8 +80,9 @@ export const IN_CALL_ROWS: readonly Row[] = [
   // The caller confirms the device that answered: this one.
   { in: [CHECKING, CONNECTED], if: ['callee'], on: 'remote.answerSelected(this device)' },
   { in: [CHECKING, CONNECTED], on: 'pc.track' },
-  // A stats sample is only passed on to the app (`stats$`): the call goes on as it was.
-  { in: [CONNECTED], on: 'stats.sampled' },
+  // A connected call samples its statistics on its own clock and passes each sample on to the app
+  // (`stats$`): nothing moves, nothing is sent.
+  { in: [CONNECTED], on: 'timer.stats', emit: ['stats'] },
 
   // ── trickle ICE ──
   // Remote candidates are buffered until the description they belong to is applied, then applied in order.
@@ -145,6 +146,12 @@ export const IN_CALL_ROWS: readonly Row[] = [
   { in: [ice('interrupted')], on: 'pc.ice(failed)', to: 'ice.reconnecting' },
   { in: [ice('interrupted')], on: 'timer.iceGrace', to: 'ice.reconnecting' },
   { in: [ice('reconnecting')], on: 'pc.ice(connected)', to: 'ice.stable', set: { restarts: 0 } },
+  // The signaling link came back (the device may have changed network): ICE restarts at once, with fresh
+  // candidates, and a restart offer lost while the link was down is made again.
+  { in: [ice('stable')], on: 'link.changed(up)', to: 'ice.reconnecting' },
+  { in: [ice('interrupted')], on: 'link.changed(up)', to: 'ice.reconnecting' },
+  { in: [ice('reconnecting')], if: ['restarts left'], on: 'link.changed(up)', to: 'ice.reconnecting' },
+  { in: [ice('reconnecting')], if: ['no restarts left'], on: 'link.changed(up)' },
   { in: [ice('reconnecting')], if: ['restarts left'], on: 'timer.iceRestart', to: 'ice.reconnecting' },
   {
     in: [ice('reconnecting')],

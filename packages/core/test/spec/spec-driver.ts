@@ -53,6 +53,7 @@ const KNOWN_TIMEOUTS = {
   renegotiationMs: 15_000,
   answerMediaMs: 25_000,
   busyReplyIntervalMs: 5_000,
+  statsIntervalMs: 3_000,
 };
 /** Timeouts the machine has and the specification does not name yet get durations of their own too. */
 export const TIMEOUTS = Object.fromEntries(
@@ -73,6 +74,7 @@ const TIMER_MS: Record<TimerName, number> = {
   answerMedia: KNOWN_TIMEOUTS.answerMediaMs,
   renegotiation: KNOWN_TIMEOUTS.renegotiationMs,
   busyWindow: KNOWN_TIMEOUTS.busyReplyIntervalMs,
+  stats: KNOWN_TIMEOUTS.statsIntervalMs,
 };
 const TIMER_NAME = new Map(Object.entries(TIMER_MS).map(([name, ms]) => [ms, name]));
 export const timerName = (delayMs: number) => TIMER_NAME.get(delayMs) ?? `${delayMs} ms`;
@@ -123,6 +125,10 @@ function namedError(name: string): Error {
   return error;
 }
 
+const STATS_REPORT = [
+  { id: 'in-audio', type: 'inbound-rtp', kind: 'audio', timestamp: 1, packetsReceived: 50, packetsLost: 0 },
+];
+
 /** Lets queued promise jobs run: settled actors report back, the watcher's events arrive. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -133,7 +139,10 @@ export class CallRig {
   readonly clock = new ChosenTimerClock();
   readonly operations = new PromiseActorControl();
   readonly media = createFakeMedia();
-  readonly pcs = createFakePeerConnections({ autoConnect: false, candidates: 0 });
+  /** Connections with a (small) stats report, so a connected call samples as on a real platform. */
+  readonly pcs = createFakePeerConnections({ autoConnect: false, candidates: 0, stats: STATS_REPORT });
+  /** What the call emitted to the app, in order. */
+  readonly emitted: string[] = [];
   /** The next peer connection the call asks for cannot be made (the factory throws, as a browser's may). */
   private refuseNextPeerConnection = false;
   /** The send port throws from now on. */
@@ -194,6 +203,7 @@ export class CallRig {
         }
       },
     });
+    this.actor.on('stats' as never, () => this.emitted.push('stats'));
     this.lastSnapshot = this.actor.getSnapshot();
     this.actor.start();
   }
@@ -273,9 +283,6 @@ export class CallRig {
       for (const candidate of manyCandidates(PROTOCOL_LIMITS.maxCandidatesPerMessage + 1)) {
         this.actor.send({ type: 'pc.candidate', candidate } as never);
       }
-    } else if (event === 'stats.sampled') {
-      // As the stats sampler sends it: a sample changes nothing about the call, it is passed on to the app.
-      this.actor.send({ type: 'stats.sampled', stats: { callId: w.callId, quality: 'good' } } as never);
     } else if (event.startsWith('timer.')) {
       this.clock.fire(TIMER_MS[event.slice('timer.'.length) as TimerName]);
     } else {

@@ -11,6 +11,7 @@ export interface PathStep {
   readonly before: World;
   readonly after: World;
   readonly sends: readonly string[];
+  readonly emits: readonly string[];
 }
 
 export interface SpecPath {

@@ -19,6 +19,8 @@ export interface Row {
    */
   readonly send?: readonly string[];
   readonly end?: readonly [EndCode, EndedBy];
+  /** What the call emits to the app in the step (`stats`: a statistics sample). */
+  readonly emit?: readonly string[];
   /** World changes beyond the place (call ids, media in hand, candidate bookkeeping). */
   readonly set?: Partial<World>;
 }

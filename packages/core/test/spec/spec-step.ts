@@ -18,6 +18,8 @@ export interface SpecStep {
   readonly next: World;
   /** What the call sends in this step, in the message notation of the rows. */
   readonly sends: readonly string[];
+  /** What the call emits to the app in this step. */
+  readonly emits: readonly string[];
 }
 
 /** The rows for each event (Node 20 has no `Map.groupBy`). */
@@ -65,13 +67,15 @@ export function specStep(world: World, event: SpecEvent): SpecStep | null {
   if (rows.length === 0) return null;
   let next = world;
   const sends: string[] = [];
+  const emits: string[] = [];
   for (const row of rows) {
     sends.push(...expandMessages(row.send ?? [], world));
+    emits.push(...(row.emit ?? []));
     if (row.set) next = { ...next, ...row.set };
     if (row.to) next = enter(next, row.to);
     if (row.end) next = { ...next, end: { code: row.end[0], by: row.end[1] } };
   }
-  return { rows, next, sends };
+  return { rows, next, sends, emits };
 }
 
 /**

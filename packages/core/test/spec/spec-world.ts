@@ -118,7 +118,6 @@ export const EVENTS = [
   'pc.candidate',
   'pc.candidatesEnd',
   'pc.candidates(more than one message holds)',
-  'stats.sampled',
   'op.ok',
   'op.ok(ICE already up)',
   'op.denied',
@@ -134,6 +133,7 @@ export const EVENTS = [
   'timer.answerMedia',
   'timer.renegotiation',
   'timer.busyWindow',
+  'timer.stats',
 ] as const;
 export type SpecEvent = (typeof EVENTS)[number];
 
@@ -220,6 +220,7 @@ export function timersRunning(w: World): TimerName[] {
   if (w.at.startsWith('active.connecting')) timers.push('connect');
   if (w.ice === 'interrupted') timers.push('iceGrace');
   if (w.ice?.startsWith('reconnecting')) timers.push('iceRestart');
+  if (w.at === 'active.connected') timers.push('stats');
   if (w.negotiation === 'awaitingAnswer') timers.push('renegotiation');
   if (w.batchTimer) timers.push('candidateBatch');
   if (w.busyAnswered.length > 0) timers.push('busyWindow');
