@@ -8,6 +8,7 @@ import { waitOpen } from '@handset/core/testing';
 import { describe, expect, it } from 'vitest';
 import * as browserStub from '../src/broker/browser.js';
 import { connectReason, rawClient } from './support/raw-client.js';
+import { upgradeStatus } from './support/upgrade.js';
 
 const cli = fileURLToPath(new URL('../src/broker/cli.ts', import.meta.url));
 // Run from the package directory so `--import tsx` resolves this package's own devDependency.
@@ -15,6 +16,7 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 interface RunningCli {
   tcpUrl: string;
+  wsUrl: string;
   stderr(): string;
   /** SIGTERM by PID; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -45,10 +47,10 @@ async function startCli(args: string[], env: Record<string, string> = {}): Promi
       });
       child.once('exit', () => reject(new Error(`CLI exited early: ${stderr}`)));
     });
-    const [, tcpUrl] =
+    const [, tcpUrl, wsUrl] =
       /listening on (mqtt:\/\/127\.0\.0\.1:\d+) and (ws:\/\/127\.0\.0\.1:\d+)/.exec(banner) ?? [];
-    if (tcpUrl === undefined) throw new Error(`no URL in the banner: ${banner}`);
-    return { tcpUrl, stderr: () => stderr, stop };
+    if (tcpUrl === undefined || wsUrl === undefined) throw new Error(`no URL in the banner: ${banner}`);
+    return { tcpUrl, wsUrl, stderr: () => stderr, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -93,6 +95,26 @@ describe('handset-broker CLI', () => {
     try {
       expect(await connectReason(running.tcpUrl, 'alice', createToken('alice', secret, 60))).toBe(0);
       expect(running.stderr()).toContain('HANDSET_BROKER_SECRET is deprecated');
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it('takes --allowed-origin (repeatable) for its WebSocket listener; other origins get 403', async () => {
+    const running = await startCli([
+      '--dev',
+      '--allowed-origin',
+      'https://app.example.com',
+      '--allowed-origin',
+      'http://intranet.example:*',
+    ]);
+    try {
+      expect(await upgradeStatus(running.wsUrl, 'https://app.example.com')).toBe(101);
+      expect(await upgradeStatus(running.wsUrl, 'http://intranet.example:8080')).toBe(101);
+      // The list replaces dev mode's loopback default.
+      expect(await upgradeStatus(running.wsUrl, 'http://localhost:5173')).toBe(403);
+      // The log line travels a pipe the 403 did not: wait for it.
+      await expect.poll(() => running.stderr(), { timeout: 5_000 }).toContain('"event":"origin-refused"');
     } finally {
       expect(await running.stop()).toBe(0);
     }

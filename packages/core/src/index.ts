@@ -7,6 +7,7 @@ export * from './end-reason.js';
 export * from './errors.js';
 export * from './link/index.js';
 export * from './logger.js';
+export * from './origin-policy.js';
 export * from './phone.js';
 export * from './ports.js';
 export * from './protocol.js';

@@ -8,7 +8,12 @@ import {
   type Server as TcpServer,
 } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HandsetError } from '@handset/core';
+import {
+  createOriginPolicy,
+  DEFAULT_ALLOWED_ORIGINS,
+  DEV_ALLOWED_ORIGINS,
+  HandsetError,
+} from '@handset/core';
 import type { TokenSecret } from '@handset/token';
 import { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
@@ -62,6 +67,13 @@ export interface BrokerOptions {
   now?: () => number;
   /** Overrides some of `DEFAULT_BROKER_LIMITS`. */
   limits?: Partial<BrokerLimits>;
+  /**
+   * Browser origins allowed to open the WebSocket listener; others get HTTP 403. Entries are exact origins
+   * (`https://app.example.com`), a host with any port (`http://localhost:*`), or `*` for any. Upgrades
+   * without an `Origin` header (non-browser clients) are always let through. Default: `['*']`, or in dev
+   * mode only loopback origins (core's `DEV_ALLOWED_ORIGINS`), as the signaling server.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface HandsetBroker {
@@ -89,6 +101,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
   const layout = createTopicLayout(options.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
   const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
   const now = options.now ?? Date.now;
+  const origins = createOriginPolicy(
+    options.allowedOrigins ?? (options.dev ? DEV_ALLOWED_ORIGINS : DEFAULT_ALLOWED_ORIGINS),
+  );
   const access = createAccessControl({
     layout,
     log,
@@ -146,7 +161,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
       });
       // Admission sees the TCP socket under HTTP, so a dripped upgrade request counts and times out too.
       http.on('connection', (socket: Socket) => admission.admit(socket));
-      const wss = new WebSocketServer({ server: http, maxPayload: limits.maxPacketBytes });
+      const wss = new WebSocketServer({
+        server: http,
+        maxPayload: limits.maxPacketBytes,
+        // A page on another site must not reach a broker on this machine or network through its visitor.
+        verifyClient: ({ origin }, done) => {
+          if (origins.allows(origin || undefined)) return done(true);
+          log('warn', 'origin-refused', { origin });
+          done(false, 403, 'Forbidden');
+        },
+      });
       wss.on('connection', (socket, request) => {
         const stream = createWebSocketStream(socket);
         socketOf.set(stream, request.socket);

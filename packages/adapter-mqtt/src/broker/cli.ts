@@ -6,7 +6,10 @@ import { type BrokerLimits, DEFAULT_BROKER_LIMITS, startBroker } from './broker.
 
 const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 9001>] [--host 127.0.0.1]
                       [--secret <at least 16 bytes> | env HANDSET_TOKEN_SECRET] [--dev] [--quiet]
-                      [--limit <name>=<positive integer>]...   (names: ${Object.keys(DEFAULT_BROKER_LIMITS).join(', ')})`;
+                      [--limit <name>=<positive integer>]...   (names: ${Object.keys(DEFAULT_BROKER_LIMITS).join(', ')})
+                      [--allowed-origin <origin>]...   (browser origins for the WebSocket listener:
+                      https://app.example.com, http://localhost:* for any port, * for any; default any,
+                      or in --dev loopback pages only)`;
 
 /** `--limit maxConnectionsPerAddress=1000`: any of DEFAULT_BROKER_LIMITS, by its own name. */
 function parseLimits(values: string[]): Partial<BrokerLimits> {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       limit: { type: 'string', multiple: true, default: [] },
+      'allowed-origin': { type: 'string', multiple: true },
     },
   });
   if (values.help) {
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     dev: values.dev,
     logger,
     limits: parseLimits(values.limit),
+    ...(values['allowed-origin'] ? { allowedOrigins: values['allowed-origin'] } : {}),
     ...(secret ? { secret } : {}),
   });
   process.stdout.write(`handset-broker listening on ${broker.tcpUrl} and ${broker.wsUrl}\n`);
