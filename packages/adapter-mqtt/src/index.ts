@@ -2,13 +2,13 @@
 export {
   createDefaultReconnectPolicy,
   type Logger,
+  type LogLevel,
   type ReconnectContext,
   type ReconnectPolicy,
   type TokenSource,
   TransportError,
   type TransportErrorReason,
 } from '@handset/core';
-export { entryLogger, type LogEntry, type LogLevel, type MqttLogger, silentLogger } from './logger.js';
 export type { MqttTransportOptions } from './mqtt-options.js';
 export { createMqttTransport, type MqttTransport } from './mqtt-transport.js';
 export {

@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { SignalServer } from '../src/server/index.js';
-import type { LogEntry } from '../src/server/logger.js';
 import { tryOpen } from './support/front-door.js';
-import { startTestServer } from './support/harness.js';
+import { type LogEntry, startTestServer } from './support/harness.js';
 
 let server: SignalServer & { logs: LogEntry[] };
 const sockets: WebSocket[] = [];

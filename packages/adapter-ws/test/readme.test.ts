@@ -1,9 +1,11 @@
 // The README's limits and close-code tables mirror the code: a limit or code added, renamed or re-valued
 // without its row fails here.
 import { readFileSync } from 'node:fs';
+import { TOKEN_ERROR_REASONS } from '@handset/token';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../src/close-codes.js';
 import { DEFAULT_LIMITS } from '../src/server/options.js';
+import { SIGNALING_ERROR_CODES } from '../src/signaling-error.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -59,5 +61,14 @@ describe('packages/adapter-ws/README.md', () => {
   it('lists every close code the server and client use, and no other', () => {
     const documented = tableRows('## Close codes').map(([code]) => Number(code));
     expect(documented.sort()).toEqual(Object.values(CLOSE_CODES).sort());
+  });
+
+  it("lists every error code (the token reasons and the server's own), and no other", () => {
+    const documented = tableRows(
+      "## Error codes (`SignalingError.reason`; `code` is core's `transport`)",
+    ).flatMap(([codes = '']) => [...codes.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]));
+    expect(documented.sort()).toEqual(
+      [...Object.keys(TOKEN_ERROR_REASONS), ...Object.keys(SIGNALING_ERROR_CODES)].sort(),
+    );
   });
 });

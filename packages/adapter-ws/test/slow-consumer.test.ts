@@ -6,8 +6,7 @@ import { createEnvelope, encodeEnvelope } from '@handset/core';
 import { nanoid } from 'nanoid';
 import { afterEach, expect, it } from 'vitest';
 import { CLOSE_CODES, type SignalServer } from '../src/server/index.js';
-import type { LogEntry } from '../src/server/logger.js';
-import { type RawClient, rawClient, startTestServer } from './support/harness.js';
+import { type LogEntry, type RawClient, rawClient, startTestServer } from './support/harness.js';
 
 let server: SignalServer & { logs: LogEntry[] };
 const clients: RawClient[] = [];

@@ -12,6 +12,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '@handset/adapter-mqtt/broker';
 import { startSignalServer } from '@handset/adapter-ws/server';
+import { type Logger, namespacedLogger } from '@handset/core';
 import { createServer as createViteServer } from 'vite';
 import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
 import { loadOrCreateCertificate } from './certificate.js';
@@ -37,8 +38,11 @@ export interface DemoServerOptions {
   certDir?: string;
   /** Overrides of PAGE_SERVER_LIMITS, per listener. */
   limits?: Partial<PageServerLimits>;
-  /** Told about the certificate and the listeners. Silent by default. */
-  log?: (message: string) => void;
+  /**
+   * Core's `Logger`, for the demo (`ns: 'handset:demo'`: a new certificate) and for the signaling server
+   * and broker inside it (`handset:ws`, `handset:mqtt-broker`). Silent by default.
+   */
+  logger?: Logger;
 }
 
 export interface DemoServer {
@@ -80,7 +84,8 @@ function urlHost(host: string): string {
 
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
-  const log = options.log ?? (() => {});
+  const log = namespacedLogger(options.logger, 'handset:demo');
+  const logger = options.logger ? { logger: options.logger } : {};
   const policy = createOriginPolicy(pageHosts(host, options.extraHosts));
   const limits: PageServerLimits = { ...PAGE_SERVER_LIMITS, ...options.limits };
   const serverOptions = {
@@ -98,8 +103,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     host: '127.0.0.1',
     port: 0,
     allowedOrigins: policy.hosts.flatMap((name) => [`http://${name}:*`, `https://${name}:*`]),
+    ...logger,
   });
-  const broker = await startBroker({ dev: true, host: '127.0.0.1', port: null, wsPort: 0 });
+  const broker = await startBroker({ dev: true, host: '127.0.0.1', port: null, wsPort: 0, ...logger });
   const vite = await createViteServer({
     configFile: false,
     root: demoRoot,
@@ -187,9 +193,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   if (options.httpsPort !== null) {
     const tls = await loadOrCreateCertificate(options.certDir ?? `${repoRoot}.certs`);
     if (tls.created)
-      log(
-        `made a self-signed certificate (SHA-1 ${tls.fingerprint}); browsers will ask you to accept it once`,
-      );
+      log('info', 'certificate-created', {
+        fingerprint: tls.fingerprint,
+        message: `made a self-signed certificate (SHA-1 ${tls.fingerprint}); browsers will ask you to accept it once`,
+      });
     const https = createHttpsServer({ ...serverOptions, key: tls.key, cert: tls.cert }, appFor(true));
     https.maxConnections = limits.maxConnections;
     https.on('upgrade', upgradeFor(true));

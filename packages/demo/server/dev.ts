@@ -59,7 +59,11 @@ try {
     extraHosts,
     httpPort: portFromEnv('HANDSET_HTTP_PORT', 8000),
     httpsPort: httpsPort === 0 ? null : httpsPort,
-    log: (message) => console.log(`[handset] ${message}`),
+    // The banner below already says the servers are in dev mode: print the demo's own news and any error.
+    logger: (level, event, fields) => {
+      if (fields.ns === 'handset:demo') console.log(`[handset] ${String(fields.message ?? event)}`);
+      else if (level === 'error') console.error(`[handset] ${JSON.stringify({ level, event, ...fields })}`);
+    },
   });
 } catch (error) {
   if (!(error instanceof DemoServerError)) throw error;

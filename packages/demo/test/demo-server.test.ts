@@ -14,10 +14,17 @@ import { listeningAddresses } from './listening-addresses.js';
 
 let certDir: string;
 let server: DemoServer;
+const logs: { level: string; event: string; [field: string]: unknown }[] = [];
 
 beforeAll(async () => {
   certDir = await mkdtemp(join(tmpdir(), 'handset-demo-certs-'));
-  server = await startDemoServer({ host: '127.0.0.1', httpPort: 0, httpsPort: 0, certDir });
+  server = await startDemoServer({
+    host: '127.0.0.1',
+    httpPort: 0,
+    httpsPort: 0,
+    certDir,
+    logger: (level, event, fields) => logs.push({ ...fields, level, event }),
+  });
 });
 
 afterAll(async () => {
@@ -69,6 +76,20 @@ function upgradeStatusLine(
     socket.on('error', reject);
   });
 }
+
+describe('logging', () => {
+  test('one core Logger hears the demo and both servers inside it, each under its own namespace', () => {
+    expect(logs).toContainEqual(
+      expect.objectContaining({ ns: 'handset:demo', event: 'certificate-created' }),
+    );
+    expect(logs).toContainEqual(
+      expect.objectContaining({ ns: 'handset:ws', level: 'warn', event: 'dev-mode' }),
+    );
+    expect(logs).toContainEqual(
+      expect.objectContaining({ ns: 'handset:mqtt-broker', level: 'warn', event: 'dev-mode' }),
+    );
+  });
+});
 
 describe('the page', () => {
   test('is served over http with the labelled form', async () => {

@@ -101,8 +101,8 @@ describe('servers refuse correctly signed tokens the policy does not accept', ()
         secret: SECRET,
         port: 0,
         wsPort: null,
-        logger: (entry) => {
-          if (entry.event === 'auth-refused') refusals.push(entry.reason);
+        logger: (_level, event, fields) => {
+          if (event === 'auth-refused') refusals.push(fields.reason);
         },
       });
       try {

@@ -1,10 +1,9 @@
 // The embedded broker's rules, as aedes hooks: a token binds a connection to a user id; a user subscribes
 // only to its own inbox and to anybody's presence; it publishes only its own presence and, into any inbox,
 // only under its own sender segment with a valid envelope whose `from` is itself.
-import { decodeEnvelope, isValidId } from '@handset/core';
+import { decodeEnvelope, isValidId, type BoundLogger as Log } from '@handset/core';
 import { type TokenSecret, verifyToken } from '@handset/token';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
-import type { Log } from '../logger.js';
 import { isClientIdOf, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
 import { BrokerRefusal } from './broker-error.js';
 

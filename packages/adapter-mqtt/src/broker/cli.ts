@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `handset-broker`: runs the embedded broker until SIGINT/SIGTERM, logging JSON lines to stderr.
 import { parseArgs } from 'node:util';
-import type { LogEntry } from '../logger.js';
+import { jsonLinesLogger, type Logger } from '@handset/core';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS, startBroker } from './broker.js';
 
 const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 9001>] [--host 127.0.0.1]
@@ -77,9 +77,11 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const logger = (entry: LogEntry) => {
-    if (values.quiet && entry.level !== 'error' && entry.event !== 'dev-mode') return;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  const lines = jsonLinesLogger((line) => process.stderr.write(line), 'debug');
+  // --quiet keeps errors and the dev-mode warning, which must never go unseen.
+  const logger: Logger = (level, event, fields) => {
+    if (values.quiet && level !== 'error' && event !== 'dev-mode') return;
+    lines(level, event, fields);
   };
   const broker = await startBroker({
     host: values.host,

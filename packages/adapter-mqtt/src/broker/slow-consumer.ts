@@ -2,8 +2,8 @@
 // is not draining, so without a bound one stalled device makes the broker buffer everything sent to it.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { BoundLogger as Log } from '@handset/core';
 import type { AedesPublishPacket, Client } from 'aedes';
-import type { Log } from '../logger.js';
 
 /**
  * An aedes `authorizeForward` hook: a delivery that would take the client's unsent bytes past

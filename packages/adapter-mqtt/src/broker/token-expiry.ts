@@ -1,8 +1,9 @@
 // A token is checked when a connection opens, and its expiry still holds afterwards: the broker
 // disconnects the client when its token expires (MQTT 5 reason 0x A0, "maximum connect time"); the client
 // reconnects with a fresh token from its token function.
+
+import type { BoundLogger as Log } from '@handset/core';
 import type { Aedes, Client } from 'aedes';
-import type { Log } from '../logger.js';
 
 /** MQTT 5 DISCONNECT reason "maximum connect time": the connection's authorized time is over. */
 export const MAXIMUM_CONNECT_TIME = 0xa0;

@@ -2,9 +2,8 @@
 // `handset-signal`: runs the signaling server from a shell, logging JSON lines to stderr.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { HandsetError } from '@handset/core';
+import { HandsetError, jsonLinesLogger, type LogLevel } from '@handset/core';
 import { SignalingError } from '../signaling-error.js';
-import { createJsonLogger, type LogLevel } from './logger.js';
 import type { RedisClusterOptions } from './options.js';
 import { startSignalServer } from './signal-server.js';
 
@@ -92,7 +91,7 @@ async function main(): Promise<void> {
     port,
     host: values.host,
     dev: values.dev,
-    logger: createJsonLogger(level),
+    logger: jsonLinesLogger((line) => process.stderr.write(line), level),
     ...(secret ? { secret } : {}),
     ...(redis ? { redis } : {}),
     ...(values['allowed-origin'] ? { allowedOrigins: values['allowed-origin'] } : {}),

@@ -12,7 +12,6 @@ export {
 export { CLOSE_CODES, type CloseCode } from '../close-codes.js';
 export { SignalingError, type SignalingErrorCode } from '../signaling-error.js';
 export type { ClusterFrameErrorCode } from './cluster-frame.js';
-export { createJsonLogger, type LogEntry, type LogLevel, type SignalLogger, silentLogger } from './logger.js';
 export {
   DEFAULT_LIMITS,
   type RedisClusterOptions,

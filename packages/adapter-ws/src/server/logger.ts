@@ -1,42 +1,61 @@
-// Structured, namespaced logging for the server: one entry per event, silent unless a logger is injected.
+// The server's log: core's `Logger` bound to `handset:ws`, silent unless a logger is injected. Per-attempt
+// refusals are throttled here, so a flood of bad origins or bad hellos cannot fill the log.
+import { type BoundLogger, type Logger, namespacedLogger } from '@handset/core';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** What the server's modules log through. */
+export type Log = BoundLogger;
 
-export interface LogEntry {
-  level: LogLevel;
-  /** Always `handset:ws`, so a shared sink can filter. */
-  ns: 'handset:ws';
-  /** What happened, as a stable kebab-case name (`bad-frame`, `auth-refused`, `dev-mode`...). */
-  event: string;
-  [field: string]: unknown;
+/**
+ * Each throttled event is logged in full `loggedPerPeriod` times per period; the rest are counted and
+ * summarized in one `refusals-unlogged` entry at the end of the period (and at close).
+ */
+export const REFUSAL_LOG = { loggedPerPeriod: 10, periodMs: 10_000 } as const;
+
+/** The per-attempt refusals, and the field counting each in the summary. */
+const THROTTLED: Readonly<Record<string, string>> = {
+  'origin-refused': 'originRefused',
+  'connection-refused': 'connectionRefused',
+};
+
+export interface ServerLog {
+  readonly log: Log;
+  /** Writes the pending summary and stops the period timer. */
+  close(): void;
 }
 
-export type SignalLogger = (entry: LogEntry) => void;
+export function createServerLog(sink: Logger | undefined): ServerLog {
+  const log = namespacedLogger(sink, 'handset:ws');
+  let logged = new Map<string, number>();
+  let unlogged = new Map<string, number>();
+  // Armed by the first refusal of a period, so an idle server keeps no timer.
+  let period: ReturnType<typeof setTimeout> | null = null;
 
-export const silentLogger: SignalLogger = () => {};
-
-const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-
-/** JSON lines on a stream (stderr by default), for the CLI. */
-export function createJsonLogger(
-  minLevel: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stderr.write(line),
-): SignalLogger {
-  return (entry) => {
-    if (ORDER[entry.level] < ORDER[minLevel]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
-  };
-}
-
-export type Log = (level: LogLevel, event: string, fields?: Record<string, unknown>) => void;
-
-/** Binds the namespace once; a throwing sink never reaches the server's control flow. */
-export function bindLogger(sink: SignalLogger): Log {
-  return (level, event, fields) => {
-    try {
-      sink({ ...fields, level, ns: 'handset:ws', event });
-    } catch {
-      // A broken log sink must not take connections down with it.
+  function endPeriod(): void {
+    if (period) clearTimeout(period);
+    period = null;
+    if (unlogged.size > 0) {
+      const counts = Object.fromEntries([...unlogged].map(([event, n]) => [THROTTLED[event], n]));
+      log('warn', 'refusals-unlogged', { ...counts, periodMs: REFUSAL_LOG.periodMs });
     }
+    logged = new Map();
+    unlogged = new Map();
+  }
+
+  const throttled: Log = (level, event, fields) => {
+    if (!(event in THROTTLED)) {
+      log(level, event, fields);
+      return;
+    }
+    if (!period) {
+      period = setTimeout(endPeriod, REFUSAL_LOG.periodMs);
+      period.unref();
+    }
+    const count = logged.get(event) ?? 0;
+    if (count < REFUSAL_LOG.loggedPerPeriod) {
+      logged.set(event, count + 1);
+      log(level, event, fields);
+    } else unlogged.set(event, (unlogged.get(event) ?? 0) + 1);
   };
+
+  return { log: throttled, close: endPeriod };
 }

@@ -1,8 +1,7 @@
 // Server options and the limits' defaults, in one place so the README's limits table has one source.
 import type { ConnectionOptions } from 'node:tls';
-import { PROTOCOL_LIMITS } from '@handset/core';
+import { type Logger, PROTOCOL_LIMITS } from '@handset/core';
 import type { TokenSecret } from '@handset/token';
-import type { SignalLogger } from './logger.js';
 
 export interface SignalServerLimits {
   /** Largest frame accepted after authentication, in bytes; a larger one closes the connection with 1009. */
@@ -161,7 +160,8 @@ export interface SignalServerOptions {
    */
   allowedOrigins?: readonly string[];
   limits?: Partial<SignalServerLimits>;
-  logger?: SignalLogger;
+  /** Core's `Logger`; entries carry `ns: 'handset:ws'`. Silent by default. */
+  logger?: Logger;
   /** Share routing and presence with other server processes through Redis pub/sub. */
   redis?: RedisClusterOptions;
   /** Name of this process in logs, `/health` and Redis presence. Default: random. */

@@ -13,7 +13,7 @@ import { Admission } from './admission.js';
 import { LocalCallRegistry } from './call-registry.js';
 import type { Cluster } from './cluster.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { bindLogger, silentLogger } from './logger.js';
+import { createServerLog } from './logger.js';
 import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
 import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from './origin-policy.js';
 import { createRedisCluster } from './redis-cluster.js';
@@ -50,7 +50,8 @@ const DEV_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 
 export async function startSignalServer(options: SignalServerOptions = {}): Promise<SignalServer> {
   const limits: SignalServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const log = bindLogger(options.logger ?? silentLogger);
+  const serverLog = createServerLog(options.logger);
+  const { log } = serverLog;
   const dev = options.dev === true;
   const origins = createOriginPolicy(
     options.allowedOrigins ?? (dev ? DEV_ALLOWED_ORIGINS : DEFAULT_ALLOWED_ORIGINS),
@@ -224,6 +225,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     if (cluster) await cluster.close();
     admission.close();
     log('info', 'stopped', { nodeId });
+    serverLog.close();
   }
 
   return {

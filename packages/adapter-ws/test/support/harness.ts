@@ -1,15 +1,21 @@
 // Test scaffolding: a real server on 127.0.0.1:0, transports logged in through it, and a raw socket
 // for speaking (and misbehaving) at the wire level.
-import { createEnvelope, type Envelope } from '@handset/core';
+import { createEnvelope, type Envelope, type LogLevel } from '@handset/core';
 import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, type Observable, take, timeout, toArray } from 'rxjs';
 import { WebSocket } from 'ws';
 import { type SignalServer, type SignalServerOptions, startSignalServer } from '../../src/server/index.js';
-import type { LogEntry } from '../../src/server/logger.js';
 import { createWsTransport, type WsTransport, type WsTransportOptions } from '../../src/ws-transport.js';
 
 export const SECRET = 'test-secret-0123456789abcdef';
 export const WAIT_MS = 10_000;
+
+/** One logged event as the tests read it: core's `(level, event, fields)` flattened into one object. */
+export interface LogEntry {
+  level: LogLevel;
+  event: string;
+  [field: string]: unknown;
+}
 
 export async function startTestServer(
   options: SignalServerOptions = {},
@@ -17,7 +23,7 @@ export async function startTestServer(
   const logs: LogEntry[] = [];
   const server = await startSignalServer({
     secret: SECRET,
-    logger: (entry) => logs.push(entry),
+    logger: (level, event, fields) => logs.push({ ...fields, level, event }),
     ...options,
   });
   return Object.assign(server, { logs });
