@@ -1,6 +1,7 @@
 // What the MQTT transport lets through from its inbox to the phone: never a retained message, never a
-// body that disagrees with its topic's sender, never a QoS 1 duplicate; an invite carries its broker age.
-import { decodeEnvelope, encodeEnvelope } from '@handset/core';
+// body that disagrees with its topic's sender or claims a reserved device, never a QoS 1 duplicate; an
+// invite carries its broker age.
+import { decodeEnvelope, encodeEnvelope, RESERVED_DEVICE_IDS } from '@handset/core';
 import type { IPublishPacket } from 'mqtt';
 import { BoundedSet } from './bounded-set.js';
 
@@ -8,7 +9,10 @@ const SEEN_IDS = 1024;
 
 export type InboxVerdict =
   | { deliver: true; frame: string }
-  | { deliver: false; event: 'retained-inbox-message' | 'spoofed-sender' | 'duplicate' };
+  | {
+      deliver: false;
+      event: 'retained-inbox-message' | 'spoofed-sender' | 'reserved-device' | 'duplicate';
+    };
 
 export class InboxFilter {
   private readonly seenIds = new BoundedSet<string>(SEEN_IDS);
@@ -29,6 +33,9 @@ export class InboxFilter {
     const envelope = decoded.envelope;
     if (envelope.from !== senderId || envelope.to !== this.userId)
       return { deliver: false, event: 'spoofed-sender' };
+    // `broker`, `server`, `network` are who answers for an absent device: from a client, a forged answer
+    // (mosquitto cannot look at payloads, so the receiving transport is where this holds everywhere).
+    if (RESERVED_DEVICE_IDS.has(envelope.fromDevice)) return { deliver: false, event: 'reserved-device' };
     // QoS 1 is at-least-once: a message resent after a reconnect must not be acted on twice.
     if (!this.seenIds.add(envelope.id)) return { deliver: false, event: 'duplicate' };
     if (envelope.type !== 'invite') return { deliver: true, frame };

@@ -1,7 +1,7 @@
 // The broker-side rules, tried on the wire with bare MQTT clients, on the embedded broker and on mosquitto.
 import { createMqttTransport, createTopicLayout } from '@handset/adapter-mqtt';
 import { createToken } from '@handset/adapter-mqtt/broker';
-import { createEnvelope, encodeEnvelope, HandsetError } from '@handset/core';
+import { createEnvelope, encodeEnvelope, HandsetError, RESERVED_DEVICE_IDS } from '@handset/core';
 import { ringingFrom, waitOpen } from '@handset/core/testing';
 import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, timeout } from 'rxjs';
@@ -52,6 +52,12 @@ const brokers: { name: string; start(): Promise<Broker & { stop(): Promise<void>
     },
   },
 ];
+
+/** `unavailable` (what a broker answers for an absent device) as a user would forge it, signed by `fromDevice`. */
+function forgedUnavailable(from: string, to: string, fromDevice: string) {
+  return createEnvelope({ type: 'unavailable', callId: nanoid(), from, fromDevice, to }, nanoid());
+}
+const RESERVED = [...RESERVED_DEVICE_IDS];
 
 for (const kind of brokers) {
   describe(`access control on ${kind.name}`, () => {
@@ -266,6 +272,24 @@ describe('access control only the embedded broker can enforce', () => {
     await sender.endAsync();
   });
 
+  it('refuses an envelope claiming a reserved device id (broker, server, network); the addressee sees none', async () => {
+    const [alice, bob] = [id('alice'), id('bob')];
+    const bobTransport = await harness.connect(bob);
+    await waitOpen(bobTransport);
+    const sender = await rawClient(url, alice, createToken(alice, SECRET, 60));
+    const received = nextEnvelope(bobTransport);
+    expect(RESERVED).toEqual(expect.arrayContaining(['broker', 'server', 'network']));
+    for (const device of RESERVED) {
+      const forged = encodeEnvelope(forgedUnavailable(alice, bob, device));
+      expect(await publishReason(sender, topics.inbox(bob, alice), forged)).toBe(NOT_AUTHORIZED);
+    }
+    const genuine = forgedUnavailable(alice, bob, 'alice-phone');
+    expect(await publishReason(sender, topics.inbox(bob, alice), encodeEnvelope(genuine))).toBe(0);
+    // Messages from one sender arrive in order: a forged one let through would have come first.
+    expect(await received).toMatchObject({ id: genuine.id, fromDevice: 'alice-phone' });
+    await sender.endAsync();
+  });
+
   it('refuses an envelope whose `to` is not the inbox owner', async () => {
     const [alice, bob, carol] = [id('alice'), id('bob'), id('carol')];
     const sender = await rawClient(url, alice, createToken(alice, SECRET, 60));
@@ -323,6 +347,30 @@ describe('the transport on mosquitto, which cannot check payloads', () => {
     const genuine = ringingFrom(mallory, bob);
     await publishReason(sender, topics.inbox(bob, mallory), encodeEnvelope(genuine));
     expect(await received).toMatchObject({ id: genuine.id, from: mallory });
+    await sender.endAsync();
+    await harness.close();
+  });
+
+  it('drops an envelope claiming a reserved device id (broker, server, network), logging reserved-device', async () => {
+    const harness = mosquittoHarness(mosquitto, 'tcp');
+    const [alice, bob] = [`alice-${nanoid(6)}`, `bob-${nanoid(6)}`];
+    const logs: { level: string; event: string }[] = [];
+    const bobTransport = await harness.connect(bob, {
+      logger: (level, event) => logs.push({ level, event }),
+    });
+    await waitOpen(bobTransport);
+    const sender = await rawClient(mosquitto.tcpUrl, alice, await mosquitto.addUser(alice));
+    const received = nextEnvelope(bobTransport);
+    for (const device of RESERVED) {
+      // mosquitto cannot read payloads: it takes them, and the receiving transport is what drops them.
+      const forged = encodeEnvelope(forgedUnavailable(alice, bob, device));
+      expect(await publishReason(sender, topics.inbox(bob, alice), forged)).toBe(0);
+    }
+    const genuine = forgedUnavailable(alice, bob, 'alice-phone');
+    await publishReason(sender, topics.inbox(bob, alice), encodeEnvelope(genuine));
+    expect(await received).toMatchObject({ id: genuine.id, fromDevice: 'alice-phone' });
+    expect(logs.filter((entry) => entry.event === 'reserved-device')).toHaveLength(RESERVED.length);
+    expect(logs).toContainEqual({ level: 'warn', event: 'reserved-device' });
     await sender.endAsync();
     await harness.close();
   });

@@ -15,4 +15,4 @@ export * from './quality.js';
 export * from './reconnect-policy.js';
 export * from './transport.js';
 export * from './transport-error.js';
-export { unavailableReplyTo } from './unavailable-reply.js';
+export { RESERVED_DEVICE_IDS, unavailableReplyTo } from './unavailable-reply.js';

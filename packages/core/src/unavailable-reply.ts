@@ -4,6 +4,13 @@ import { nanoid } from 'nanoid';
 import { createEnvelope, type Envelope } from './protocol.js';
 
 /**
+ * The device ids of whoever answers for an absent device (core's memory network, the MQTT broker or
+ * transport, the signaling server): never a client's own, or a user's `unavailable` would pass as theirs.
+ * Every transport refuses or drops an envelope from a client claiming one.
+ */
+export const RESERVED_DEVICE_IDS: ReadonlySet<string> = new Set(['network', 'broker', 'server']);
+
+/**
  * The reply to `envelope` from its unreachable addressee, or null for an `unavailable` (one is never
  * answered with another, or two offline parties would loop). `fromDevice` names who answered
  * (`network`, `broker`, `server`) so an app can tell it from a device's own reply.

@@ -1,7 +1,7 @@
 // The embedded broker's rules, as aedes hooks: a token binds a connection to a user id; a user subscribes
 // only to its own inbox and to anybody's presence; it publishes only its own presence and, into any inbox,
 // only under its own sender segment with a valid envelope whose `from` is itself.
-import { decodeEnvelope, isValidId, type BoundLogger as Log } from '@handset/core';
+import { decodeEnvelope, isValidId, type BoundLogger as Log, RESERVED_DEVICE_IDS } from '@handset/core';
 import { type TokenSecret, verifyToken } from '@handset/token';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import { isClientIdOf, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
@@ -202,6 +202,10 @@ function checkPublish(
   }
   if (decoded.envelope.from !== userId || decoded.envelope.to !== parsed.userId) {
     return new BrokerRefusal('sender-mismatch', "the envelope's from/to disagree with the topic");
+  }
+  // Only whoever answers for an absent device signs as `broker`, `server` or `network`.
+  if (RESERVED_DEVICE_IDS.has(decoded.envelope.fromDevice)) {
+    return new BrokerRefusal('reserved-device', `device id "${decoded.envelope.fromDevice}" is reserved`);
   }
   return null;
 }

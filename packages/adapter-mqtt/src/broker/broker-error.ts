@@ -24,6 +24,8 @@ export const BROKER_REFUSAL_CODES = {
   'topic-not-allowed': 'SUBACK / PUBACK 0x87: a topic outside what the rules grant this user',
   'invalid-payload': 'PUBACK 0x87: not a Handset envelope on an inbox, or presence other than online/offline',
   'sender-mismatch': "PUBACK 0x87: the envelope's `from`/`to` disagree with the topic's sender/addressee",
+  'reserved-device':
+    "PUBACK 0x87: the envelope's `fromDevice` is one of core's `RESERVED_DEVICE_IDS` (`network`, `broker`, `server`), which only answers made for an absent device carry",
 } as const;
 
 export type BrokerRefusalCode = keyof typeof BROKER_REFUSAL_CODES;

@@ -1,5 +1,7 @@
 // @handset/adapter-ws/server: the Node signaling server and its token helpers.
 
+// Device ids the server refuses from clients (core's; the MQTT broker and transport refuse the same).
+export { RESERVED_DEVICE_IDS } from '@handset/core';
 // The one token format (compact JWT HS256) shared with @handset/adapter-mqtt/broker.
 export {
   createToken,
@@ -19,5 +21,4 @@ export {
   type SignalServerOptions,
 } from './options.js';
 export { DEV_ALLOWED_ORIGINS } from './origin-policy.js';
-export { RESERVED_DEVICE_IDS } from './router.js';
 export { type HealthReport, type SignalServer, startSignalServer } from './signal-server.js';

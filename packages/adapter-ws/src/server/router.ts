@@ -1,6 +1,6 @@
 // Routing and sessions: who may send what to whom, where an envelope goes (sessions here, other nodes),
 // and what happens to a session when its link opens, drops or ends. Knows nothing of HTTP or sockets.
-import { type Envelope, unavailableReplyTo } from '@handset/core';
+import { type Envelope, RESERVED_DEVICE_IDS, unavailableReplyTo } from '@handset/core';
 import { CLOSE_CODES } from '../close-codes.js';
 import { SignalingError } from '../signaling-error.js';
 import type { LocalCallRegistry } from './call-registry.js';
@@ -11,9 +11,6 @@ import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
 import { RestartHold } from './restart-hold.js';
 import { Session, type SessionTable } from './sessions.js';
-
-/** Device ids that mark answers made by the server, the MQTT broker or core's memory network. */
-export const RESERVED_DEVICE_IDS: ReadonlySet<string> = new Set(['server', 'broker', 'network']);
 
 export interface RouterDeps {
   sessions: SessionTable;
