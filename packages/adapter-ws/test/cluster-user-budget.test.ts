@@ -99,7 +99,7 @@ describe("a user's budget across nodes", () => {
     expect(delivered).toBeGreaterThanOrEqual(BURST + PER_SECOND * (seconds / 2));
   });
 
-  it('with Redis gone, each node still grants its own budget (honest users keep talking)', async () => {
+  it("with Redis gone, each node still grants its own budget (honest users keep talking), and uses the cluster's again once Redis is back", async () => {
     redis = await startRedis();
     const url = redis.url;
     nodes.push(await startTestServer({ redis: { url }, nodeId: 'node-c', limits: LIMITS }));
@@ -108,6 +108,7 @@ describe("a user's budget across nodes", () => {
     const bob = await login(c, 'bob');
     const mallory = await login(c, 'mallory');
     await login(d, 'mallory');
+    const { port } = redis;
     await redis.stop();
     redis = null;
     for (let i = 0; i < BURST - 1; i += 1) mallory.send(encodeEnvelope(ringing('mallory', 'bob')));
@@ -117,6 +118,17 @@ describe("a user's budget across nodes", () => {
     const logs = (c as SignalServer & { logs: { event: string }[] }).logs;
     await expect
       .poll(() => logs.some((entry) => entry.event === 'user-budget-unavailable'), { timeout: 3_000 })
+      .toBe(true);
+    redis = await startRedis({ port });
+    // The node reconnects on its own; the next report after a frame charges Redis again.
+    await expect
+      .poll(
+        () => {
+          mallory.send(encodeEnvelope(ringing('mallory', 'bob')));
+          return logs.some((entry) => entry.event === 'user-budget-restored');
+        },
+        { timeout: 8_000, interval: 250 },
+      )
       .toBe(true);
   });
 });

@@ -41,6 +41,9 @@ interface UserState {
   /** Spent on this node since the last report. */
   frames: number;
   bytes: number;
+  /** Being charged by the report on its way: still spent until Redis's answer counts it. */
+  chargingFrames: number;
+  chargingBytes: number;
   /** The cluster's bucket at the last report (Infinity before any). */
   framesLeft: number;
   bytesLeft: number;
@@ -85,6 +88,8 @@ export function createClusterUserBudgets(deps: {
     reporting = true;
     const batch = [...users].map(([userId, state]) => {
       const charged = { userId, state, frames: state.frames, bytes: state.bytes };
+      state.chargingFrames = state.frames;
+      state.chargingBytes = state.bytes;
       state.frames = 0;
       state.bytes = 0;
       return charged;
@@ -103,6 +108,8 @@ export function createClusterUserBudgets(deps: {
         const [error, reply] = results[i] ?? [new Error('no reply'), null];
         if (error) throw error;
         const [framesLeft, bytesLeft] = (reply as [string, string]).map(Number);
+        state.chargingFrames = 0;
+        state.chargingBytes = 0;
         state.framesLeft = flows[0] === 0 ? Number.POSITIVE_INFINITY : (framesLeft ?? 0);
         state.bytesLeft = flows[2] === 0 ? Number.POSITIVE_INFINITY : (bytesLeft ?? 0);
         // Nothing spent here since, and the cluster's bucket has room: forget the user until it sends.
@@ -129,7 +136,8 @@ export function createClusterUserBudgets(deps: {
     exhausted(userId) {
       const state = users.get(userId);
       if (!state) return false;
-      return state.framesLeft - state.frames < 1 || state.bytesLeft - state.bytes <= 0;
+      const frames = state.chargingFrames + state.frames;
+      return state.framesLeft - frames < 1 || state.bytesLeft - state.chargingBytes - state.bytes <= 0;
     },
     spend(userId, bytes) {
       let state = users.get(userId);
@@ -137,6 +145,8 @@ export function createClusterUserBudgets(deps: {
         state = {
           frames: 0,
           bytes: 0,
+          chargingFrames: 0,
+          chargingBytes: 0,
           framesLeft: Number.POSITIVE_INFINITY,
           bytesLeft: Number.POSITIVE_INFINITY,
         };
