@@ -89,11 +89,9 @@ describe('a call that has ended', () => {
     alice.transport.drop();
     bob.phone.hangupCall();
     await rig.settle();
+    // Alice's link comes back: she restarts ICE at once (she may be on another network); her restart offer
+    // reaches Bob's phone, which ended the call.
     alice.transport.restore();
-    await rig.settle();
-    expect(alice.view()).toMatchObject({ state: 'connected', callId });
-    // Alice's ICE fails; her restart offer reaches Bob's phone, which ended the call.
-    alice.pc().setIceState('failed');
     await rig.settle();
     expect(sentOfType(bob, 'hangup').map((h) => h.callId)).toEqual([callId, callId]);
     expect(alice.view()).toMatchObject({ state: 'ended', endReason: { code: 'hangup', by: 'remote' } });

@@ -30,8 +30,13 @@ export const connectedState = callSetup.createStateConfig({
               { guard: 'isIceDisconnected', target: 'interrupted' },
               { guard: 'isIceFailed', target: 'reconnecting' },
             ],
+            // The link dropped and came back: the device may be on another network, its candidates stale.
+            // Restart at once rather than wait for ICE to notice (seconds) or fail (tens of seconds).
+            'link.changed': { guard: 'isLinkUp', target: 'reconnecting' },
           },
         },
+        // A bare `disconnected` is given a grace period: consent checks often resume on their own (a Wi-Fi
+        // blip), and a restart then would cost both sides a renegotiation for nothing.
         interrupted: {
           after: { iceDisconnectGrace: 'reconnecting' },
           on: {
@@ -39,6 +44,8 @@ export const connectedState = callSetup.createStateConfig({
               { guard: 'isIceUp', target: 'stable' },
               { guard: 'isIceFailed', target: 'reconnecting' },
             ],
+            // ...unless the link came back meanwhile: then it was more than a blip.
+            'link.changed': { guard: 'isLinkUp', target: 'reconnecting' },
           },
         },
         reconnecting: {
@@ -52,7 +59,16 @@ export const connectedState = callSetup.createStateConfig({
               },
             ],
           },
-          on: { 'pc.iceState': { guard: 'isIceUp', target: 'stable', actions: 'resetIceRestarts' } },
+          on: {
+            'pc.iceState': { guard: 'isIceUp', target: 'stable', actions: 'resetIceRestarts' },
+            // The restart offer made while the link was down was lost with it: make a new one now rather than
+            // wait out iceRestartTimeout. It counts as an attempt, so a flapping link cannot restart forever.
+            'link.changed': {
+              guard: and(['isLinkUp', 'hasIceRestartsLeft']),
+              target: 'reconnecting',
+              reenter: true,
+            },
+          },
           initial: 'restartWanted',
           states: {
             // The request is repeated each time the negotiation region settles, until it takes one: a
@@ -64,7 +80,17 @@ export const connectedState = callSetup.createStateConfig({
                 'negotiation.settled': { target: 'restartWanted', reenter: true },
               },
             },
-            restartOffered: {},
+            // A restart on a path that still works (the link came back, ICE never went down) brings no ICE
+            // state change to wait for: the restart is done when its negotiation is.
+            restartOffered: {
+              on: {
+                'negotiation.settled': {
+                  guard: 'isIceAlreadyUp',
+                  target: '#call.active.connected.ice.stable',
+                  actions: 'resetIceRestarts',
+                },
+              },
+            },
           },
         },
       },

@@ -139,13 +139,18 @@ export const IN_CALL_ROWS: readonly Row[] = [
   },
 
   // ── connected: the ICE link ──
-  { in: [ice('stable')], on: 'pc.ice(disconnected)', to: 'ice.interrupted' },
-  { in: [ice('stable')], on: 'pc.ice(failed)', to: 'ice.reconnecting' },
-  { in: [ice('interrupted')], on: 'pc.ice(connected)', to: 'ice.stable' },
-  { in: [ice('interrupted')], on: 'pc.ice(completed)', to: 'ice.stable' },
+  { in: [ice('stable')], on: 'pc.ice(disconnected)', to: 'ice.interrupted', set: { iceUp: false } },
+  { in: [ice('stable')], on: 'pc.ice(failed)', to: 'ice.reconnecting', set: { iceUp: false } },
+  { in: [ice('interrupted')], on: 'pc.ice(connected)', to: 'ice.stable', set: { iceUp: true } },
+  { in: [ice('interrupted')], on: 'pc.ice(completed)', to: 'ice.stable', set: { iceUp: true } },
   { in: [ice('interrupted')], on: 'pc.ice(failed)', to: 'ice.reconnecting' },
   { in: [ice('interrupted')], on: 'timer.iceGrace', to: 'ice.reconnecting' },
-  { in: [ice('reconnecting')], on: 'pc.ice(connected)', to: 'ice.stable', set: { restarts: 0 } },
+  {
+    in: [ice('reconnecting')],
+    on: 'pc.ice(connected)',
+    to: 'ice.stable',
+    set: { restarts: 0, iceUp: true },
+  },
   // The signaling link came back (the device may have changed network): ICE restarts at once, with fresh
   // candidates, and a restart offer lost while the link was down is made again.
   { in: [ice('stable')], on: 'link.changed(up)', to: 'ice.reconnecting' },

@@ -165,6 +165,8 @@ export interface World {
   readonly restarts: number;
   /** The renegotiation offer being made restarts ICE. */
   readonly restartOffer: boolean;
+  /** The peer connection's ICE is connected (a restart may run on a path that still works). */
+  readonly iceUp: boolean;
   readonly end: { readonly code: EndCode; readonly by: EndedBy } | null;
 }
 
@@ -187,6 +189,7 @@ export const START: World = {
   candidatesDropped: false,
   restarts: 0,
   restartOffer: false,
+  iceUp: false,
   end: null,
 };
 
@@ -258,7 +261,8 @@ const takesRestart = (w: World) => w.negotiation === 'stable' || w.negotiation =
  * - `answering.acquiringMedia` with media already in hand goes straight on to creating the answer;
  * - every entry into `ice.reconnecting` counts one ICE restart and asks renegotiation for a restart offer: made
  *   at once if renegotiation can take it (`restartOffered`), else held (`restartWanted`) until renegotiation
- *   is back in `stable`, which then makes it;
+ *   is back in `stable`, which then makes it; a restart made while ICE is still up (the link came back, the path
+ *   never broke) is over when renegotiation is back in `stable` (`ice.stable`, restarts reset);
  * - `ended` leaves no timer and no region behind.
  */
 export function enter(w: World, target: string): World {
@@ -283,10 +287,14 @@ export function enter(w: World, target: string): World {
     if (negotiation === 'stable' && w.ice === 'reconnecting.restartWanted') {
       return { ...w, negotiation: 'offering', restartOffer: true, ice: 'reconnecting.restartOffered' };
     }
+    // A restart whose path never went down is over once its negotiation is.
+    if (negotiation === 'stable' && w.ice === 'reconnecting.restartOffered' && w.iceUp) {
+      return { ...w, negotiation, ice: 'stable', restarts: 0 };
+    }
     return { ...w, negotiation };
   }
   const at = target as Place;
-  if (at === 'active.connected') return { ...w, at, ice: 'stable', negotiation: 'stable' };
+  if (at === 'active.connected') return { ...w, at, ice: 'stable', negotiation: 'stable', iceUp: true };
   if (at === 'active.answering.acquiringMedia' && w.media) {
     return { ...w, at: 'active.answering.creatingAnswer', ice: null, negotiation: null };
   }
