@@ -1,4 +1,5 @@
 export {
+  checkTokenPolicy,
   createToken,
   DEFAULT_TOKEN_POLICY,
   type TokenPolicy,

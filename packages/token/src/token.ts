@@ -80,7 +80,7 @@ export function verifyToken(
   policy: TokenPolicy = {},
 ): TokenVerification {
   const key = secretBytes(secret);
-  const { maxLifetimeSeconds, clockSkewSeconds } = checkedPolicy(policy);
+  const { maxLifetimeSeconds, clockSkewSeconds } = checkTokenPolicy(policy);
   const parts = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
   const [header, payload, signature] = parts;
   if (
@@ -131,7 +131,11 @@ export function verifyToken(
   return { ok: true, userId: sub, expiresAt: exp * 1000 };
 }
 
-function checkedPolicy(policy: TokenPolicy): Required<TokenPolicy> {
+/**
+ * The policy with its defaults filled in; throws `invalid-argument` for one `verifyToken` would refuse. A server
+ * calls it at start, so a bad policy stops the server instead of failing every login.
+ */
+export function checkTokenPolicy(policy: TokenPolicy = {}): Required<TokenPolicy> {
   const merged = {
     maxLifetimeSeconds: policy.maxLifetimeSeconds ?? DEFAULT_TOKEN_POLICY.maxLifetimeSeconds,
     clockSkewSeconds: policy.clockSkewSeconds ?? DEFAULT_TOKEN_POLICY.clockSkewSeconds,

@@ -114,3 +114,72 @@ describe('servers refuse correctly signed tokens the policy does not accept', ()
     },
   );
 });
+
+/** Whether the server welcomes a `hello` with `token` (else it refuses and closes). */
+function wsWelcomed(url: string, token: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.onopen = () => socket.send(JSON.stringify({ kind: 'hello', token }));
+    socket.onmessage = (event) => {
+      const frame = JSON.parse(String(event.data)) as { kind?: string };
+      if (frame.kind === 'welcome') {
+        resolve(true);
+        socket.close();
+      }
+    };
+    socket.onclose = () => resolve(false);
+    socket.onerror = () => reject(new Error('the WebSocket failed before closing'));
+  });
+}
+
+describe('each server takes a tokenPolicy', () => {
+  const ONE_HOUR = { maxLifetimeSeconds: 3600 };
+  const twoHours = () => signedToken({ sub: 'alice', iat: nowSeconds(), exp: nowSeconds() + 7200 });
+  const halfHour = () => signedToken({ sub: 'alice', iat: nowSeconds(), exp: nowSeconds() + 1800 });
+
+  it('the WebSocket server refuses a token that outlives its maxLifetimeSeconds, and accepts a shorter one', async () => {
+    const server = await startSignalServer({ secret: SECRET, tokenPolicy: ONE_HOUR });
+    try {
+      // Two hours is well inside the default 7 days: only the custom policy refuses it.
+      expect(await wsRefusal(server.url, twoHours())).toEqual({
+        code: 'token-lifetime-too-long',
+        closeCode: 4001,
+      });
+      expect(await wsWelcomed(server.url, halfHour())).toBe(true);
+    } finally {
+      await server.close({ drainMs: 0 });
+    }
+  });
+
+  it('the embedded broker refuses a token that outlives its maxLifetimeSeconds, and accepts a shorter one', async () => {
+    const refusals: unknown[] = [];
+    const broker = await startBroker({
+      secret: SECRET,
+      port: 0,
+      wsPort: null,
+      tokenPolicy: ONE_HOUR,
+      logger: (_level, event, fields) => {
+        if (event === 'auth-refused') refusals.push(fields.reason);
+      },
+    });
+    try {
+      expect(await mqttConnackCode(broker.port!, 'alice', twoHours())).toBe(4);
+      expect(String(refusals[0])).toContain('token-lifetime-too-long');
+      expect(await mqttConnackCode(broker.port!, 'alice', halfHour())).toBe(0);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('a policy the token code refuses stops either server at start, not every login later', async () => {
+    const bad = { maxLifetimeSeconds: 0 };
+    await expect(startSignalServer({ secret: SECRET, tokenPolicy: bad })).rejects.toMatchObject({
+      code: 'invalid-argument',
+    });
+    await expect(
+      startBroker({ secret: SECRET, port: 0, wsPort: null, tokenPolicy: bad }),
+    ).rejects.toMatchObject({
+      code: 'invalid-argument',
+    });
+  });
+});

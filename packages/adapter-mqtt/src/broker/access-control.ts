@@ -2,7 +2,7 @@
 // only to its own inbox and to anybody's presence; it publishes only its own presence and, into any inbox,
 // only under its own sender segment with a valid envelope whose `from` is itself.
 import { decodeEnvelope, isValidId, type BoundLogger as Log, RESERVED_DEVICE_IDS } from '@handset/core';
-import { type TokenSecret, verifyToken } from '@handset/token';
+import { checkTokenPolicy, type TokenPolicy, type TokenSecret, verifyToken } from '@handset/token';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import { isClientIdOf, PRESENCE_OFFLINE, PRESENCE_ONLINE, type TopicLayout } from '../topics.js';
 import { BrokerRefusal } from './broker-error.js';
@@ -15,6 +15,8 @@ export interface AccessControlOptions {
   dev?: boolean;
   log: Log;
   now?: () => number;
+  /** Token lifetime cap and clock skew (default `DEFAULT_TOKEN_POLICY`); a bad one throws here. */
+  tokenPolicy?: TokenPolicy;
 }
 
 export type AccessControlHooks = Required<
@@ -34,6 +36,7 @@ const IDENTIFIER_REJECTED = 2;
 export function createAccessControl(options: AccessControlOptions): AccessControl {
   const { layout, log } = options;
   const now = options.now ?? Date.now;
+  const tokenPolicy = checkTokenPolicy(options.tokenPolicy);
   /** The authenticated user of each connection. */
   const users = new WeakMap<Client, string>();
   const expiries = new WeakMap<Client, number>();
@@ -80,7 +83,12 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
         done(null, true);
         return;
       }
-      const verified = verifyToken(password ? password.toString('utf8') : '', options.secret ?? '', now());
+      const verified = verifyToken(
+        password ? password.toString('utf8') : '',
+        options.secret ?? '',
+        now(),
+        tokenPolicy,
+      );
       if (!verified.ok) {
         // MQTT carries one "bad user name or password" code; the token's own reason goes to the log.
         const { reason, message } = verified.error;

@@ -13,11 +13,12 @@ import {
   DEFAULT_ALLOWED_ORIGINS,
   DEV_ALLOWED_ORIGINS,
   HandsetError,
+  type Logger,
+  namespacedLogger,
 } from '@handset/core';
-import type { TokenSecret } from '@handset/token';
+import type { TokenPolicy, TokenSecret } from '@handset/token';
 import { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { bindLogger, type MqttLogger, silentLogger } from '../logger.js';
 import { createTopicLayout, DEFAULT_TOPIC_PREFIX } from '../topics.js';
 import { createAccessControl } from './access-control.js';
 import { type AdmissionLimits, createAdmission } from './admission.js';
@@ -61,8 +62,15 @@ export interface BrokerOptions {
   secret?: TokenSecret;
   /** Accepts any valid user id without a token, and says so loudly in the log. */
   dev?: boolean;
+  /**
+   * How long a token may live and how far the issuer's clock may run ahead (`maxLifetimeSeconds`,
+   * `clockSkewSeconds`; default @handset/token's `DEFAULT_TOKEN_POLICY`: 7 days, 60 s). A bad policy fails
+   * the start with `invalid-argument`.
+   */
+  tokenPolicy?: TokenPolicy;
   topicPrefix?: string;
-  logger?: MqttLogger;
+  /** Core's `Logger`; entries carry `ns: 'handset:mqtt-broker'`. Silent by default. */
+  logger?: Logger;
   /** Clock for token expiry (tests). */
   now?: () => number;
   /** Overrides some of `DEFAULT_BROKER_LIMITS`. */
@@ -96,7 +104,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
     );
   }
   const host = options.host ?? '127.0.0.1';
-  const log = bindLogger(options.logger ?? silentLogger, 'handset:mqtt-broker');
+  const log = namespacedLogger(options.logger, 'handset:mqtt-broker');
   if (options.dev) log('warn', 'dev-mode', { note: 'DEV MODE: every user id is accepted without a token' });
   const layout = createTopicLayout(options.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
   const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
@@ -110,6 +118,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
     now,
     dev: options.dev ?? false,
     ...(options.secret !== undefined ? { secret: options.secret } : {}),
+    ...(options.tokenPolicy !== undefined ? { tokenPolicy: options.tokenPolicy } : {}),
   });
   /** The TCP socket under each WebSocket stream, for admission and for counting queued bytes. */
   const socketOf = new WeakMap<Duplex, Socket>();

@@ -2,10 +2,12 @@
 // `handset-broker`: runs the embedded broker until SIGINT/SIGTERM, logging JSON lines to stderr.
 import { parseArgs } from 'node:util';
 import { jsonLinesLogger, type Logger } from '@handset/core';
+import { checkTokenPolicy, type TokenPolicy } from '@handset/token';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS, startBroker } from './broker.js';
 
 const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 9001>] [--host 127.0.0.1]
                       [--secret <at least 16 bytes> | env HANDSET_TOKEN_SECRET] [--dev] [--quiet]
+                      [--token-max-lifetime <seconds, default 604800>] [--token-clock-skew <seconds, default 60>]
                       [--limit <name>=<positive integer>]...   (names: ${Object.keys(DEFAULT_BROKER_LIMITS).join(', ')})
                       [--allowed-origin <origin>]...   (browser origins for the WebSocket listener:
                       https://app.example.com, http://localhost:* for any port, * for any; default any,
@@ -42,6 +44,27 @@ function tokenSecret(flag: string | undefined): string | undefined {
   return legacy || undefined;
 }
 
+/** `--token-max-lifetime` / `--token-clock-skew`, checked by the token code's own rule (else exit 2). */
+function parseTokenPolicy(
+  maxLifetime: string | undefined,
+  clockSkew: string | undefined,
+): TokenPolicy | undefined {
+  if (maxLifetime === undefined && clockSkew === undefined) return undefined;
+  // An empty flag is not 0 seconds: NaN, which the check refuses.
+  const seconds = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+  const policy: TokenPolicy = {
+    ...(maxLifetime !== undefined ? { maxLifetimeSeconds: seconds(maxLifetime) } : {}),
+    ...(clockSkew !== undefined ? { clockSkewSeconds: seconds(clockSkew) } : {}),
+  };
+  try {
+    checkTokenPolicy(policy);
+  } catch (error) {
+    process.stderr.write(`handset-broker: ${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return policy;
+}
+
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);
@@ -63,6 +86,8 @@ async function main(): Promise<void> {
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       limit: { type: 'string', multiple: true, default: [] },
+      'token-max-lifetime': { type: 'string' },
+      'token-clock-skew': { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
     },
   });
@@ -77,6 +102,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
+  const tokenPolicy = parseTokenPolicy(values['token-max-lifetime'], values['token-clock-skew']);
   const lines = jsonLinesLogger((line) => process.stderr.write(line), 'debug');
   // --quiet keeps errors and the dev-mode warning, which must never go unseen.
   const logger: Logger = (level, event, fields) => {
@@ -90,6 +116,7 @@ async function main(): Promise<void> {
     dev: values.dev,
     logger,
     limits: parseLimits(values.limit),
+    ...(tokenPolicy ? { tokenPolicy } : {}),
     ...(values['allowed-origin'] ? { allowedOrigins: values['allowed-origin'] } : {}),
     ...(secret ? { secret } : {}),
   });

@@ -3,6 +3,7 @@ export {
   createToken,
   TokenError,
   type TokenErrorReason,
+  type TokenPolicy,
   type TokenSecret,
   type TokenVerification,
   verifyToken,

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HandsetError, jsonLinesLogger, type LogLevel } from '@handset/core';
+import { checkTokenPolicy, type TokenPolicy } from '@handset/token';
 import { SignalingError } from '../signaling-error.js';
 import type { RedisClusterOptions } from './options.js';
 import { startSignalServer } from './signal-server.js';
@@ -10,6 +11,7 @@ import { startSignalServer } from './signal-server.js';
 const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret <secret> | --dev]
                       [--redis redis://127.0.0.1:6379 [--redis-username <name>] [--redis-ca <file>]]
                       [--allowed-origin <origin> ...] [--log-level debug|info|warn|error]
+                      [--token-max-lifetime <seconds>] [--token-clock-skew <seconds>]
 
   --port            TCP port (0 picks a free one)
   --host            address to listen on (default 127.0.0.1)
@@ -24,6 +26,8 @@ const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret 
                     http://localhost:* for any port, * for any). Default: any origin, or in --dev
                     loopback pages only
   --log-level       default info
+  --token-max-lifetime  longest token lifetime accepted, in seconds (default 604800, 7 days)
+  --token-clock-skew    how far a token's iat/nbf may lie ahead of this clock, in seconds (default 60)
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, Redis unreachable),
 2 bad arguments or configuration (a secret shorter than 16 bytes).
@@ -64,6 +68,28 @@ function redisOptions(values: {
   };
 }
 
+/** `--token-max-lifetime` / `--token-clock-skew`, checked by the token code's own rule (else exit 2). */
+function tokenPolicyOptions(values: {
+  'token-max-lifetime'?: string;
+  'token-clock-skew'?: string;
+}): TokenPolicy | undefined {
+  // An empty flag is not 0 seconds: NaN, which the check refuses.
+  const seconds = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+  const maxLifetime = values['token-max-lifetime'];
+  const clockSkew = values['token-clock-skew'];
+  if (maxLifetime === undefined && clockSkew === undefined) return undefined;
+  const policy: TokenPolicy = {
+    ...(maxLifetime !== undefined ? { maxLifetimeSeconds: seconds(maxLifetime) } : {}),
+    ...(clockSkew !== undefined ? { clockSkewSeconds: seconds(clockSkew) } : {}),
+  };
+  try {
+    checkTokenPolicy(policy);
+  } catch (error) {
+    usageError(`--token-max-lifetime / --token-clock-skew: ${(error as Error).message}`);
+  }
+  return policy;
+}
+
 async function main(): Promise<void> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -87,6 +113,7 @@ async function main(): Promise<void> {
   const level = LOG_LEVELS.find((l) => l === values['log-level']);
   if (!level) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const redis = redisOptions(values);
+  const tokenPolicy = tokenPolicyOptions(values);
   const server = await startSignalServer({
     port,
     host: values.host,
@@ -94,6 +121,7 @@ async function main(): Promise<void> {
     logger: jsonLinesLogger((line) => process.stderr.write(line), level),
     ...(secret ? { secret } : {}),
     ...(redis ? { redis } : {}),
+    ...(tokenPolicy ? { tokenPolicy } : {}),
     ...(values['allowed-origin'] ? { allowedOrigins: values['allowed-origin'] } : {}),
   });
   if (values.dev) {
@@ -124,6 +152,8 @@ function parse() {
       'redis-ca': { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
       'log-level': { type: 'string', default: 'info' },
+      'token-max-lifetime': { type: 'string' },
+      'token-clock-skew': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });

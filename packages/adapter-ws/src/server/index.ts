@@ -7,6 +7,7 @@ export {
   createToken,
   TokenError,
   type TokenErrorReason,
+  type TokenPolicy,
   type TokenSecret,
   type TokenVerification,
   verifyToken,

@@ -1,7 +1,7 @@
 // Server options and the limits' defaults, in one place so the README's limits table has one source.
 import type { ConnectionOptions } from 'node:tls';
 import { type Logger, PROTOCOL_LIMITS } from '@handset/core';
-import type { TokenSecret } from '@handset/token';
+import type { TokenPolicy, TokenSecret } from '@handset/token';
 
 export interface SignalServerLimits {
   /** Largest frame accepted after authentication, in bytes; a larger one closes the connection with 1009. */
@@ -152,6 +152,12 @@ export interface SignalServerOptions {
   secret?: TokenSecret;
   /** Issues tokens for any user id at `GET /dev-token?user=`. Never in production. */
   dev?: boolean;
+  /**
+   * How long a token may live and how far the issuer's clock may run ahead (`maxLifetimeSeconds`,
+   * `clockSkewSeconds`; default @handset/token's `DEFAULT_TOKEN_POLICY`: 7 days, 60 s). A bad policy fails
+   * the start with `invalid-argument`.
+   */
+  tokenPolicy?: TokenPolicy;
   /**
    * Browser origins allowed to open a WebSocket (and, in dev mode, to read `/dev-token`); others get HTTP 403.
    * Entries are exact origins (`https://app.example.com`), a host with any port (`http://localhost:*`), or

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HandsetError } from '@handset/core';
-import { createToken, verifyToken } from '@handset/token';
+import { checkTokenPolicy, createToken, verifyToken } from '@handset/token';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
 import { CLOSE_CODES } from '../close-codes.js';
@@ -61,6 +61,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   }
   // A secret the token code refuses would fail every login, in the log only: stop here instead.
   if (options.secret !== undefined) checkTokenSecret(options.secret);
+  const tokenPolicy = checkTokenPolicy(options.tokenPolicy);
   const secret = options.secret ?? randomBytes(32);
   const nodeId = options.nodeId ?? `node-${nanoid(8)}`;
   const startedAt = Date.now();
@@ -86,7 +87,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     limits,
     log,
     authenticate(token) {
-      const verified = verifyToken(token, secret);
+      const verified = verifyToken(token, secret, Date.now(), tokenPolicy);
       if (verified.ok) return verified;
       // A token reason is one of the adapter's auth codes, so the client stops instead of retrying.
       const { reason, message } = verified.error;
