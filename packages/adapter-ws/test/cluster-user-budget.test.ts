@@ -7,27 +7,17 @@ import { USER_BUDGET_REPORT_MS } from '../src/server/cluster-user-budget.js';
 import type { SignalServer, SignalServerLimits } from '../src/server/index.js';
 import { type AddressedClient, loginFrom } from './support/front-door.js';
 import { ringing, startTestServer } from './support/harness.js';
+import { UNLIMITED } from './support/limits.js';
 import { startRedis, type TestRedis } from './support/redis.js';
 
 const PER_SECOND = 40;
 const BURST = 40;
 /** Only the user's frame budget binds; nobody is closed for being dropped. */
 const LIMITS: Partial<SignalServerLimits> = {
-  messagesPerSecond: 1e6,
-  messageBurst: 1e6,
-  bytesPerSecond: 1e9,
-  byteBurst: 1e9,
+  ...UNLIMITED,
   userMessagesPerSecond: PER_SECOND,
   userMessageBurst: BURST,
-  userBytesPerSecond: 1e9,
-  userByteBurst: 1e9,
-  addressMessagesPerSecond: 1e6,
-  addressMessageBurst: 1e6,
-  addressBytesPerSecond: 1e9,
-  addressByteBurst: 1e9,
   rateViolationsBeforeClose: 1e9,
-  pairInvitesPerMinute: 1e9,
-  pairInviteBurst: 1e9,
 };
 
 let redis: TestRedis | null = null;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type SignalServer, type SignalServerLimits } from '../src/server/index.js';
 import { type AddressedClient, loginFrom, tryOpen } from './support/front-door.js';
 import { ringing, startTestServer } from './support/harness.js';
+import { UNLIMITED } from './support/limits.js';
 
 let server: SignalServer;
 const clients: AddressedClient[] = [];
@@ -14,26 +15,6 @@ afterEach(async () => {
   for (const client of clients.splice(0)) client.socket.terminate();
   await server?.close({ drainMs: 100 });
 });
-
-/** Every budget out of the way, so each test turns on only the one it is about. */
-const UNLIMITED: Partial<SignalServerLimits> = {
-  messagesPerSecond: 1e6,
-  messageBurst: 1e6,
-  bytesPerSecond: 1e9,
-  byteBurst: 1e9,
-  userMessagesPerSecond: 1e6,
-  userMessageBurst: 1e6,
-  userBytesPerSecond: 1e9,
-  userByteBurst: 1e9,
-  addressMessagesPerSecond: 1e6,
-  addressMessageBurst: 1e6,
-  addressBytesPerSecond: 1e9,
-  addressByteBurst: 1e9,
-  addressConnectBurst: 1e6,
-  maxConnectionsPerAddress: 1e6,
-  pairInvitesPerMinute: 1e9,
-  pairInviteBurst: 1e9,
-};
 
 async function start(limits: Partial<SignalServerLimits>): Promise<SignalServer> {
   server = await startTestServer({ limits: { ...UNLIMITED, ...limits } });
