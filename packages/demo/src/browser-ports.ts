@@ -48,6 +48,7 @@ function peerConnectionPort(pc: RTCPeerConnection, loopbackOnly: boolean): PeerC
     addIceCandidate: (candidate) =>
       keep(candidate.candidate) ? pc.addIceCandidate(candidate) : Promise.resolve(),
     restartIce: () => pc.restartIce(),
+    getStats: () => pc.getStats(),
     close: () => pc.close(),
     addEventListener<K extends keyof PeerConnectionEventMap>(
       type: K,

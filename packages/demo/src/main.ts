@@ -4,6 +4,7 @@ import { type CallView, createPhone, HandsetError, type Phone } from '@handset/c
 import { callMachine } from '@handset/core/machine';
 import type { InspectionEvent, Observer } from 'xstate';
 import { createBrowserPorts } from './browser-ports.js';
+import { showCallQuality } from './call-quality-badge.js';
 import { describeCallState } from './call-status-text.js';
 import { describeEnding, isOrdinaryEnding } from './end-messages.js';
 import { findPageElements } from './page-elements.js';
@@ -70,6 +71,9 @@ const ACTIVE_STATES = new Set([
   'renegotiating',
 ]);
 
+/** States in which media may flow and stats$ may speak. */
+const MEDIA_STATES = new Set(['connected', 'reconnecting', 'renegotiating']);
+
 function render(view: CallView): void {
   const loggedIn = phone !== null;
   page.callState.dataset.callState = view.state;
@@ -82,6 +86,8 @@ function render(view: CallView): void {
   page.remoteCaption.textContent = view.peerId ?? 'Peer';
   attach(page.localVideo, view.localStream);
   attach(page.remoteVideo, view.remoteStream);
+  // Samples come only while connected; the badge goes when the call does.
+  if (!MEDIA_STATES.has(view.state)) showCallQuality(page.callQuality, null);
 
   if (view.state === 'incoming') tones.play('ringing');
   else if (view.state === 'ringing') tones.play('ring-back');
@@ -130,6 +136,7 @@ function login(): void {
   page.linkStatus.textContent = `${userId} · ${TRANSPORT_LABELS[kind]} · connecting…`;
   page.linkStatus.dataset.linkStatus = 'connecting';
   phone.call$.subscribe(render);
+  phone.stats$.subscribe((stats) => showCallQuality(page.callQuality, stats));
   transport.status$.subscribe((status) => {
     page.linkStatus.textContent = `${userId} · ${TRANSPORT_LABELS[kind]} · ${status}`;
     page.linkStatus.dataset.linkStatus = status;

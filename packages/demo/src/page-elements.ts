@@ -21,6 +21,7 @@ export function findPageElements() {
     callState: byId('call-state', HTMLElement),
     callStateText: byId('call-state-text', HTMLElement),
     callMessage: byId('call-message', HTMLElement),
+    callQuality: byId('call-quality', HTMLElement),
     sound: byId('sound', HTMLInputElement),
     localVideo: byId('local-video', HTMLVideoElement),
     remoteVideo: byId('remote-video', HTMLVideoElement),
