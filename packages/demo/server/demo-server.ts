@@ -96,16 +96,18 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     // A request may take longer than its headers (Node refuses a requestTimeout below headersTimeout).
     requestTimeout: limits.headersTimeoutMs * 3,
   };
-  // The signaling server checks Origin itself too (a page could find its loopback port): it must accept the
+  // Both servers check Origin themselves too (a page could find their loopback ports): they must accept the
   // page under every name the demo serves it, the LAN addresses included when exposed.
-  const signal = await startSignalServer({
+  const allowedOrigins = policy.hosts.flatMap((name) => [`http://${name}:*`, `https://${name}:*`]);
+  const signal = await startSignalServer({ dev: true, host: '127.0.0.1', port: 0, allowedOrigins, ...logger });
+  const broker = await startBroker({
     dev: true,
     host: '127.0.0.1',
-    port: 0,
-    allowedOrigins: policy.hosts.flatMap((name) => [`http://${name}:*`, `https://${name}:*`]),
+    port: null,
+    wsPort: 0,
+    allowedOrigins,
     ...logger,
   });
-  const broker = await startBroker({ dev: true, host: '127.0.0.1', port: null, wsPort: 0, ...logger });
   const vite = await createViteServer({
     configFile: false,
     root: demoRoot,
