@@ -78,7 +78,7 @@ describe('call quality over werift', () => {
     }
   }, 30_000);
 
-  it('drops to poor under 10 % loss on the path, and recovers when the loss stops', async () => {
+  it('drops to poor under 10 % loss on the path, recovers when the loss stops, and shows added delay', async () => {
     const relay = new UdpRelay();
     cleanups.push(() => relay.close());
     const network = createMemoryNetwork();
@@ -97,5 +97,10 @@ describe('call quality over werift', () => {
     relay.set({ dropRate: 0 });
     const recovered = await atLevel(alice.stats$, ['excellent']);
     expect(recovered.packetLoss).toBe(0);
+
+    // Delay on the path shows in the round-trip time (100 ms each way).
+    relay.set({ delayMs: 100 });
+    const delayed = await sampleWhere(alice.stats$, (s) => (s.roundTripTimeMs ?? 0) >= 150);
+    expect(delayed.roundTripTimeMs).toBeLessThan(1_000);
   }, 60_000);
 });
