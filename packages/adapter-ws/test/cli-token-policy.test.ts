@@ -21,7 +21,7 @@ function runCli(args: string[]): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: packageDir,
-    env: { ...process.env, HANDSET_SECRET: SECRET, HANDSET_REDIS_PASSWORD: '' },
+    env: { ...process.env, HANDSET_TOKEN_SECRET: SECRET, HANDSET_REDIS_PASSWORD: '' },
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {

@@ -37,7 +37,7 @@ function runCli(
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: packageDir,
-    env: { ...process.env, HANDSET_SECRET: '', HANDSET_REDIS_PASSWORD: '', ...env },
+    env: { ...process.env, HANDSET_TOKEN_SECRET: '', HANDSET_SECRET: '', HANDSET_REDIS_PASSWORD: '', ...env },
   });
   let stderr = '';
   let stdout = '';
@@ -97,6 +97,21 @@ describe('handset-signal refuses bad configuration with a message and a non-zero
     const { code, stderr } = await runCli(['--port', String(port), '--secret', 'a-long-enough-secret-0123']);
     expect(code).toBe(1);
     expect(stderr).toContain(`127.0.0.1:${port} is already in use`);
+  });
+});
+
+describe('handset-signal reads the token secret handset-broker reads', () => {
+  it('starts with HANDSET_TOKEN_SECRET, the one variable both servers read', async () => {
+    const run = await runCli(['--port', '0'], { HANDSET_TOKEN_SECRET: 'a-long-enough-secret-0123' }, true);
+    expect(run.stdout).toContain('listening on ws://127.0.0.1:');
+    expect(run.code).toBe(0);
+  });
+
+  it('still reads the deprecated HANDSET_SECRET, and says it is deprecated', async () => {
+    const run = await runCli(['--port', '0'], { HANDSET_SECRET: 'a-long-enough-secret-0123' }, true);
+    expect(run.stdout).toContain('listening on ws://127.0.0.1:');
+    expect(run.stderr).toContain('HANDSET_SECRET is deprecated');
+    expect(run.code).toBe(0);
   });
 });
 

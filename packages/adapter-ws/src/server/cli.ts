@@ -15,7 +15,7 @@ const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret 
 
   --port            TCP port (0 picks a free one)
   --host            address to listen on (default 127.0.0.1)
-  --secret          HMAC secret for tokens, at least 16 bytes (or env HANDSET_SECRET)
+  --secret          HMAC secret for tokens, at least 16 bytes (or env HANDSET_TOKEN_SECRET)
   --dev             issue tokens for any user at GET /dev-token?user=<id> (never in production)
   --redis           share routing with other handset-signal processes through this Redis
                     (rediss:// for TLS); every process needs the same secret
@@ -106,9 +106,9 @@ async function main(): Promise<void> {
   if (values.port === undefined || !Number.isInteger(port) || port < 0 || port > 65_535) {
     usageError('--port must be a port number');
   }
-  const secret = values.secret ?? process.env.HANDSET_SECRET;
+  const secret = values.secret ?? secretFromEnvironment();
   if (!secret && !values.dev) {
-    usageError('give --secret (or HANDSET_SECRET), or --dev');
+    usageError('give --secret (or HANDSET_TOKEN_SECRET), or --dev');
   }
   const level = LOG_LEVELS.find((l) => l === values['log-level']);
   if (!level) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -168,3 +168,18 @@ main().catch((error: unknown) => {
   );
   process.exit(badConfiguration ? 2 : 1);
 });
+
+/**
+ * The token secret from the environment: HANDSET_TOKEN_SECRET, the variable handset-broker reads too (one
+ * token logs a user in on either transport), else the deprecated HANDSET_SECRET, which still works but says so.
+ */
+function secretFromEnvironment(): string | undefined {
+  if (process.env.HANDSET_TOKEN_SECRET) return process.env.HANDSET_TOKEN_SECRET;
+  const legacy = process.env.HANDSET_SECRET;
+  if (legacy) {
+    process.stderr.write(
+      'handset-signal: HANDSET_SECRET is deprecated; set HANDSET_TOKEN_SECRET (the same secret handset-broker reads)\n',
+    );
+  }
+  return legacy || undefined;
+}
