@@ -1,7 +1,7 @@
 // `@handset/core`: the public API — `createPhone` and what it takes and gives. The statechart itself is
 // `@handset/core/machine`; fakes and the transport conformance suite are `@handset/core/testing`.
 export { type CallDirection, type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
-export * from './call-stats.js';
+export type { CallStats, ConnectionPath, KindStats, MediaKind } from './call-stats.js';
 export * from './call-view.js';
 export * from './end-reason.js';
 export * from './errors.js';
