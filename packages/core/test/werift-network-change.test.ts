@@ -22,7 +22,12 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-function relayedPhone(network: ReturnType<typeof createMemoryNetwork>, userId: string, relay: UdpRelay) {
+function relayedPhone(
+  network: ReturnType<typeof createMemoryNetwork>,
+  userId: string,
+  relay: UdpRelay,
+  iceDisconnectGraceMs = 60_000,
+) {
   const factory = createWeriftPeerConnectionFactory();
   cleanups.push(() => factory.closeAll());
   const transport = network.connect(userId);
@@ -32,10 +37,10 @@ function relayedPhone(network: ReturnType<typeof createMemoryNetwork>, userId: s
     peerConnectionFactory: relay.wrap(factory),
     getUserMedia: createWeriftGetUserMedia(),
     // The restart must come from the link's return, not from ICE giving up.
-    timeouts: { iceDisconnectGraceMs: 60_000, iceRestartMs: 60_000 },
+    timeouts: { iceDisconnectGraceMs, iceRestartMs: 60_000 },
   });
   cleanups.push(async () => phone.dispose());
-  return { phone, transport };
+  return { phone, transport, factory };
 }
 
 const reach = (phone: Phone, state: CallState): Promise<CallView> =>
@@ -56,6 +61,21 @@ async function grows(count: () => number, packets: number, ms: number): Promise<
   }
 }
 
+/** Alice calls Bob (audio), both connect and hear each other; counters of Bob's and Alice's received RTP. */
+async function audioCall(alice: Phone, bob: Phone) {
+  const ringing = reach(bob, 'incoming');
+  alice.makeCall('bob', { audio: true, video: false });
+  await ringing;
+  bob.answerCall();
+  const [aliceCall, bobCall] = await Promise.all([reach(alice, 'connected'), reach(bob, 'connected')]);
+  await Promise.all(
+    [aliceCall, bobCall].map((call) =>
+      waitForRemoteMedia(call.remoteStream!, { packets: 10, timeoutMs: WAIT_MS, kinds: ['audio'] }),
+    ),
+  );
+  return [aliceCall, bobCall].map((call) => countRtp(call.remoteStream!.getTracks()[0]!));
+}
+
 describe('a network change during a werift call', () => {
   it('recovers media on a new path within a bounded time once the link is back', async () => {
     const relay = new UdpRelay();
@@ -64,20 +84,7 @@ describe('a network change during a werift call', () => {
     const alice = relayedPhone(network, 'alice', relay);
     const bob = relayedPhone(network, 'bob', relay);
 
-    const ringing = reach(bob.phone, 'incoming');
-    alice.phone.makeCall('bob', { audio: true, video: false });
-    await ringing;
-    bob.phone.answerCall();
-    const [aliceCall, bobCall] = await Promise.all([
-      reach(alice.phone, 'connected'),
-      reach(bob.phone, 'connected'),
-    ]);
-    await Promise.all(
-      [aliceCall, bobCall].map((call) =>
-        waitForRemoteMedia(call.remoteStream!, { packets: 10, timeoutMs: WAIT_MS, kinds: ['audio'] }),
-      ),
-    );
-    const counters = [aliceCall, bobCall].map((call) => countRtp(call.remoteStream!.getTracks()[0]!));
+    const counters = await audioCall(alice.phone, bob.phone);
     cleanups.push(async () => {
       for (const counter of counters) counter.stop();
     });
@@ -99,6 +106,33 @@ describe('a network change during a werift call', () => {
     const recoveredMs = Date.now() - back;
     console.log(`media recovered ${recoveredMs} ms after the link came back`);
     expect(recoveredMs).toBeLessThan(RECOVERY_BOUND_MS);
+    await reach(alice.phone, 'connected');
+  }, 60_000);
+
+  it('recovers from a path lost under a link that stayed up, after the disconnected grace', async () => {
+    const relay = new UdpRelay();
+    cleanups.push(() => relay.close());
+    const network = createMemoryNetwork();
+    const grace = 500;
+    const alice = relayedPhone(network, 'alice', relay, grace);
+    const bob = relayedPhone(network, 'bob', relay, grace);
+    const counters = await audioCall(alice.phone, bob.phone);
+    cleanups.push(async () => {
+      for (const counter of counters) counter.stop();
+    });
+
+    const lost = Date.now();
+    relay.cut();
+    // werift reports `disconnected` never, and `failed` only after 30 s; a browser says `disconnected` within
+    // seconds of consent checks going unanswered: the test says it for werift.
+    const pc = alice.factory.connections.at(-1)!;
+    pc.forceIceConnectionState('disconnected');
+    await reach(alice.phone, 'reconnecting');
+    await Promise.all(counters.map((counter) => grows(() => counter.count, 10, RECOVERY_BOUND_MS)));
+    const recoveredMs = Date.now() - lost;
+    console.log(`media recovered ${recoveredMs} ms after the path was lost (grace ${grace} ms)`);
+    expect(recoveredMs).toBeGreaterThanOrEqual(grace);
+    expect(recoveredMs).toBeLessThan(grace + RECOVERY_BOUND_MS);
     await reach(alice.phone, 'connected');
   }, 60_000);
 });
