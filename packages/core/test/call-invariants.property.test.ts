@@ -220,6 +220,8 @@ const pcOptionsArb: fc.Arbitrary<FakePeerConnectionOptions> = fc.record({
   // other (see World.facesPeer): a fake that connected alone would let a phone be "connected" to nobody.
   autoConnect: fc.constant(false),
   candidates: fc.nat({ max: 3 }),
+  // Every connected call samples stats: invariant (a) then checks that no sampling timer outlives a call.
+  stats: fc.constant([]),
   failOn: fc.oneof(
     { weight: 7, arbitrary: fc.constant(new Set<never>()) },
     {

@@ -80,6 +80,23 @@ describe('stats$', () => {
     phones.rig.dispose();
   });
 
+  it('sets no new timer when a report asked for before the call ended arrives after it', async () => {
+    const phones = await connectedCall({}, { alice: { pc: { stats: [] } } });
+    let answer: (entries: readonly object[]) => void = () => {};
+    phones.alice.pc().setStats(() => new Promise((resolve) => (answer = resolve)));
+    const samples: CallStats[] = [];
+    phones.alice.phone.stats$.subscribe((s) => samples.push(s));
+    await phones.rig.clock.advance(phones.rig.timeouts.statsIntervalMs);
+    phones.alice.phone.hangupCall();
+    await phones.rig.settle();
+    answer([]);
+    await phones.rig.settle();
+    expect(phones.alice.view().state).toBe('ended');
+    expect(phones.rig.clock.pending(phones.alice.deviceId)).toEqual([]);
+    expect(samples).toEqual([]);
+    phones.rig.dispose();
+  });
+
   it('keeps sampling when a report fails once', async () => {
     const phones = await connectedCall({}, { alice: { pc: { stats: [] } } });
     const pc = phones.alice.pc();

@@ -70,12 +70,15 @@ export class FakePeerConnection implements PeerConnectionPort {
     if (options.stats) this.setStats(options.stats);
   }
 
-  /** Test control: the report the next `getStats()` calls give; a function is asked afresh each time. */
-  setStats(stats: readonly object[] | (() => readonly object[])): void {
+  /**
+   * Test control: the report the next `getStats()` calls give; a function is asked afresh each time, and
+   * may answer later (a promise), as a platform busy with other work does.
+   */
+  setStats(stats: readonly object[] | (() => readonly object[] | Promise<readonly object[]>)): void {
     this.getStats = async () => {
       this.statsRequests++;
       if (this.closed) throw new Error('fake: getStats on a closed peer connection');
-      const entries = typeof stats === 'function' ? stats() : stats;
+      const entries = typeof stats === 'function' ? await stats() : stats;
       return new Map(entries.map((entry, index) => [String(index), entry]));
     };
   }
