@@ -73,6 +73,13 @@ export const FAILURES: readonly FailureRow[] = [
   { failure: "The peer's description cannot be applied", ends: 'protocol-error', when: 'at once' },
   { failure: 'The media connection never comes up', ends: 'connection-failed', when: { after: 'connectMs' } },
   {
+    failure:
+      "A relay-only call (`iceTransportPolicy: 'relay'`) whose TURN server refuses its credentials (wrong, expired) or gives no relay candidate within `relayGatheringTimeoutMs` (5 s)",
+    ends: 'connection-failed',
+    error: 'turn-refused',
+    when: 'at once',
+  },
+  {
     failure: 'The media connection is lost and every ICE restart fails',
     ends: 'connection-failed',
     when: { after: 'iceRestartMs', note: '× `maxIceRestarts`, after `iceDisconnectGraceMs`' },

@@ -25,7 +25,9 @@ export type HandsetErrorCode =
   /** Remote candidates beyond what a call buffers before its remote description; the call goes on. */
   | 'candidates-dropped'
   /** A port (peer-connection factory, getUserMedia, transport send) threw; the call it served ended. */
-  | 'port-failed';
+  | 'port-failed'
+  /** A relay-only call got no TURN candidate (credentials wrong or expired, relay unreachable); it ends `connection-failed`. */
+  | 'turn-refused';
 
 /** Codes that describe bad input from the network. */
 export type ProtocolErrorCode = Extract<

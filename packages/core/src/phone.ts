@@ -19,7 +19,14 @@ import {
   withError,
   withStatus,
 } from './link-condition.js';
-import type { Clock, GetUserMedia, IceServerConfig, PeerConnectionFactory } from './ports.js';
+import type {
+  Clock,
+  GetUserMedia,
+  IceServerConfig,
+  IceTransportPolicy,
+  PeerConnectionConfig,
+  PeerConnectionFactory,
+} from './ports.js';
 import {
   createEnvelope,
   decodeEnvelope,
@@ -27,6 +34,7 @@ import {
   type MediaKinds,
   validateEnvelope,
 } from './protocol.js';
+import { guardRelayOnly, type RelayRefusal } from './relay-only-guard.js';
 import type { SignalingTransport, TransportStatus } from './transport.js';
 import type { TransportError } from './transport-error.js';
 
@@ -36,7 +44,18 @@ export interface PhoneOptions {
   transport: SignalingTransport;
   peerConnectionFactory: PeerConnectionFactory;
   getUserMedia: GetUserMedia;
+  /**
+   * The ICE servers of every call. When absent, the transport's `iceServers$` (the server's fresh TURN
+   * credentials) are used, the latest for each new call; with neither, none.
+   */
   iceServers?: IceServerConfig[];
+  /**
+   * `relay` forces every call through TURN (privacy; tests). Default: the platform's (`all`). A relay-only
+   * call that gets no relay candidate (refused credentials) ends `connection-failed` after a `turn-refused`
+   * warning, once gathering ends empty or after `relayGatheringTimeoutMs` (default 5000).
+   */
+  iceTransportPolicy?: IceTransportPolicy;
+  relayGatheringTimeoutMs?: number;
   timeouts?: Partial<CallTimeouts>;
   /** ICE restarts tried before a lost connection ends the call (default 3). */
   maxIceRestarts?: number;
@@ -88,6 +107,25 @@ export interface Phone {
 
 const DEFAULT_MEDIA: MediaKinds = { audio: true, video: true };
 
+/** The host's timers (every JS platform has them; core is compiled without DOM or Node types). */
+const PLATFORM_CLOCK: Clock = {
+  setTimeout: (callback, timeoutMs) => (globalThis as unknown as Clock).setTimeout(callback, timeoutMs),
+  clearTimeout: (handle) => (globalThis as unknown as Clock).clearTimeout(handle),
+};
+
+/** The warning before a relay-only call ends `connection-failed`; never carries the credentials. */
+function turnRefused(refusal: RelayRefusal): HandsetError {
+  const why =
+    refusal.errorCode !== undefined
+      ? ` (${refusal.errorCode}${refusal.errorText ? ` ${refusal.errorText}` : ''})`
+      : '';
+  return new HandsetError(
+    'turn-refused',
+    `relay only, and the TURN server gave no relay candidate${why}: wrong or expired credentials, or the relay is unreachable`,
+    { cause: refusal },
+  );
+}
+
 export function createPhone(options: PhoneOptions): Phone {
   const idCheck = validateEnvelope({
     v: 1,
@@ -103,7 +141,12 @@ export function createPhone(options: PhoneOptions): Phone {
   const userId = options.userId;
   const deviceId = options.deviceId ?? nanoid();
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const iceServers = options.iceServers ?? [];
+  // The transport's servers arrive after the welcome and are refreshed before their credentials expire.
+  let transportIceServers: IceServerConfig[] = [];
+  const peerConnectionConfig = (): PeerConnectionConfig => ({
+    iceServers: options.iceServers ?? transportIceServers,
+    ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+  });
   const events = new Subject<PhoneEvent>();
   const stats = new Subject<CallStats>();
   let current: Actor<typeof callMachine>;
@@ -141,7 +184,19 @@ export function createPhone(options: PhoneOptions): Phone {
             if (!sendSafely(draft, draft.callId)) actor.send({ type: 'send.failed' });
           },
           // The machine catches a factory that throws and reports it through `reportPortFailure`.
-          createPeerConnection: () => options.peerConnectionFactory({ iceServers }),
+          createPeerConnection: () => {
+            const config = peerConnectionConfig();
+            return guardRelayOnly(options.peerConnectionFactory(config), config, {
+              gatheringTimeoutMs: options.relayGatheringTimeoutMs ?? 5_000,
+              clock: options.clock ?? PLATFORM_CLOCK,
+              onRefused: (refusal) =>
+                events.next({
+                  type: 'call-warning',
+                  callId: actor.getSnapshot().context.callId,
+                  error: turnRefused(refusal),
+                }),
+            });
+          },
           getUserMedia: (media) => {
             try {
               return options.getUserMedia(media);
@@ -239,6 +294,26 @@ export function createPhone(options: PhoneOptions): Phone {
     events.next({ type: 'transport-error', error });
   });
 
+  const iceServerUpdates = options.transport.iceServers$?.subscribe((servers) => {
+    transportIceServers = servers;
+    if (!options.iceServers) applyIceServers();
+  });
+
+  /**
+   * Fresh credentials reach a call under way too: a call that outlives its TURN credentials must still be
+   * able to restart ICE through the relay. A port without `setConfiguration` keeps the ones it started with.
+   */
+  function applyIceServers(): void {
+    const { pc, callId } = current.getSnapshot().context;
+    if (!pc?.setConfiguration) return;
+    try {
+      pc.setConfiguration(peerConnectionConfig());
+    } catch (cause) {
+      const error = new HandsetError('port-failed', 'the peer connection refused new ICE servers', { cause });
+      events.next({ type: 'call-warning', callId, error });
+    }
+  }
+
   function command(event: Parameters<typeof current.send>[0], what: string): void {
     if (disposed) throw HandsetError.invalidState('the phone was disposed');
     if (!current.getSnapshot().can(event)) {
@@ -294,6 +369,7 @@ export function createPhone(options: PhoneOptions): Phone {
       frames.unsubscribe();
       statuses.unsubscribe();
       transportErrors.unsubscribe();
+      iceServerUpdates?.unsubscribe();
       currentSubscription?.unsubscribe();
       current.stop();
       view.complete();

@@ -35,6 +35,15 @@ export interface PeerConnectionEventMap {
   iceconnectionstatechange: unknown;
   track: TrackEventPort;
   negotiationneeded: unknown;
+  /** Optional on a platform: a STUN/TURN server failed (401 from a TURN server is refused credentials). */
+  icecandidateerror: IceCandidateErrorEventPort;
+}
+
+/** The slice of RTCPeerConnectionIceErrorEvent Handset reads. */
+export interface IceCandidateErrorEventPort {
+  readonly errorCode?: number;
+  readonly errorText?: string;
+  readonly url?: string;
 }
 
 type Listener<E> = (event: E) => void;
@@ -68,6 +77,11 @@ export interface PeerConnectionPort {
    * Without it a call simply has no stats.
    */
   getStats?(): Promise<StatsReportPort>;
+  /**
+   * Optional: replaces the ICE servers of a live connection (fresh TURN credentials for a call that
+   * outlives the old ones); the next ICE restart gathers with them. Browsers and werift have it.
+   */
+  setConfiguration?(config: PeerConnectionConfig): void;
   close(): void;
   addEventListener<K extends keyof PeerConnectionEventMap>(
     type: K,
@@ -85,8 +99,13 @@ export interface IceServerConfig {
   credential?: string;
 }
 
+/** `relay`: only TURN relay candidates, so the peer never learns this device's addresses. */
+export type IceTransportPolicy = 'all' | 'relay';
+
 export interface PeerConnectionConfig {
   iceServers: IceServerConfig[];
+  /** Absent means the platform's default, `all`. */
+  iceTransportPolicy?: IceTransportPolicy;
 }
 
 /** Makes the peer connection for one call, e.g. `(config) => new RTCPeerConnection(config)`. */

@@ -1,6 +1,7 @@
 // The signaling transport port: how a phone reaches other users. Adapters (WebSocket, MQTT, in-memory)
 // implement it; the call machine never knows which one it has.
 import type { Observable } from 'rxjs';
+import type { IceServerConfig } from './ports.js';
 import type { Envelope } from './protocol.js';
 import type { TransportError } from './transport-error.js';
 
@@ -30,6 +31,12 @@ export interface SignalingTransport {
    * transport queues it (hang-up must not wait for the server). After `closed` it is dropped.
    */
   send(envelope: Envelope): void;
+  /**
+   * Optional: the ICE servers the signaling service hands this user (TURN with short-lived credentials),
+   * replaying the latest to a new subscriber and emitting fresh ones before the old expire. The phone
+   * uses them for every call unless the app passes its own `iceServers`. Never log them.
+   */
+  readonly iceServers$?: Observable<IceServerConfig[]>;
   /** Closes the link for good and completes its observables. */
   close(): void;
 }

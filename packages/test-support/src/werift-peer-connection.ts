@@ -56,6 +56,24 @@ function candidateEvent(candidate: RTCIceCandidate): IceCandidateEventPort {
   };
 }
 
+/**
+ * Loopback werift options with the phone's ICE servers and policy on top: a TURN relay the test started on
+ * 127.0.0.1 is used (its relay candidates are loopback too); without one, host candidates on 127.0.0.1.
+ */
+function weriftConfig(config: PeerConnectionConfig | undefined): ReturnType<typeof loopbackPeerConfig> {
+  const base = loopbackPeerConfig();
+  if (!config) return base;
+  return {
+    ...base,
+    iceServers: config.iceServers.map((server) => ({
+      urls: server.urls,
+      ...(server.username !== undefined ? { username: server.username } : {}),
+      ...(server.credential !== undefined ? { credential: server.credential } : {}),
+    })),
+    ...(config.iceTransportPolicy ? { iceTransportPolicy: config.iceTransportPolicy } : {}),
+  };
+}
+
 /** A report that a listener threw: like a browser, the error surfaces but the other listeners still run. */
 function reportListenerError(error: unknown): void {
   queueMicrotask(() => {
@@ -72,6 +90,8 @@ export class WeriftPeerConnection implements PeerConnectionPort {
     iceconnectionstatechange: new Set(),
     track: new Set(),
     negotiationneeded: new Set(),
+    // werift 0.24.4 never fires it (a refused TURN allocation is only logged); kept so listeners are accepted.
+    icecandidateerror: new Set(),
   };
   private closed = false;
   private closing: Promise<void> = Promise.resolve();
@@ -99,11 +119,21 @@ export class WeriftPeerConnection implements PeerConnectionPort {
   private readonly announcedRemoteTracks = new Set<MediaStreamTrack>();
   private remoteStream: MediaStream | null = null;
 
-  constructor() {
-    this.raw = new RTCPeerConnection(loopbackPeerConfig());
+  constructor(config?: PeerConnectionConfig) {
+    this.raw = new RTCPeerConnection(weriftConfig(config));
     this.raw.onIceCandidate.subscribe((candidate) => this.onRawCandidate(candidate));
     this.raw.iceConnectionStateChange.subscribe((state) => this.onRawIceState(state));
     this.raw.addEventListener('track', (event: RTCTrackEvent) => this.onRawTrack(event));
+  }
+
+  /** Passes new ICE servers (and policy) to werift; its next gathering (an ICE restart) uses them. */
+  setConfiguration(config: PeerConnectionConfig): void {
+    if (this.closed) throw closedError();
+    const { iceServers, iceTransportPolicy } = weriftConfig(config);
+    this.raw.setConfiguration({
+      iceServers: iceServers ?? [],
+      ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
+    });
   }
 
   get iceConnectionState(): IceConnectionState {
@@ -388,13 +418,14 @@ export interface WeriftPeerConnectionFactory {
 }
 
 /**
- * A PeerConnectionFactory making loopback-only werift peers. The configured `iceServers` are ignored: tests
- * reach no STUN or TURN server, and host candidates on 127.0.0.1 are all two local peers need.
+ * A PeerConnectionFactory making loopback-only werift peers. The configured `iceServers` and
+ * `iceTransportPolicy` reach werift: tests pass `[]` (no STUN server is reachable; host candidates on
+ * 127.0.0.1 are all two local peers need) or a coturn they started on 127.0.0.1.
  */
 export function createWeriftPeerConnectionFactory(): WeriftPeerConnectionFactory {
   const connections: WeriftPeerConnection[] = [];
-  const factory = (_config: PeerConnectionConfig): WeriftPeerConnection => {
-    const pc = new WeriftPeerConnection();
+  const factory = (config: PeerConnectionConfig): WeriftPeerConnection => {
+    const pc = new WeriftPeerConnection(config);
     connections.push(pc);
     return pc;
   };

@@ -8,3 +8,4 @@ export {
   verifyToken,
 } from './token.js';
 export { TOKEN_ERROR_REASONS, TokenError, type TokenErrorReason } from './token-error.js';
+export { type TurnCredentialOptions, turnCredentials } from './turn-credentials.js';

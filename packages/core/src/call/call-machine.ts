@@ -328,7 +328,15 @@ export const callMachine = callSetup.createMachine({
               },
             },
             checking: {
-              always: { guard: 'isIceAlreadyUp', target: '#call.active.connected' },
+              always: [
+                { guard: 'isIceAlreadyUp', target: '#call.active.connected' },
+                // ICE can fail while the answer is still being applied (a relay-only call refused by TURN).
+                {
+                  guard: 'isIceAlreadyFailed',
+                  target: ended,
+                  actions: hangUpWith('connection-failed', 'connection-failed', 'local'),
+                },
+              ],
               on: {
                 'remote.candidates': { actions: 'addRemoteCandidates' },
                 'pc.iceState': [

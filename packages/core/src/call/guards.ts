@@ -87,6 +87,7 @@ export const guards = {
     return isIceConnected(event.state);
   },
   isIceAlreadyUp: ({ context }: GuardArgs) => isIceConnected(context.pc?.iceConnectionState),
+  isIceAlreadyFailed: ({ context }: GuardArgs) => context.pc?.iceConnectionState === 'failed',
   isIceDisconnected: ({ event }: GuardArgs) => {
     assertEvent(event, 'pc.iceState');
     return event.state === 'disconnected';

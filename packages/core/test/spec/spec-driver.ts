@@ -297,7 +297,11 @@ export class CallRig {
       this.pc.setIceState('checking');
       this.pc.setIceState('connected');
     }
-    if (event === 'op.ok' || event === 'op.ok(ICE already up)') {
+    if (event === 'op.ok(ICE already failed)') {
+      this.pc.setIceState('checking');
+      this.pc.setIceState('failed');
+    }
+    if (event === 'op.ok' || event === 'op.ok(ICE already up)' || event === 'op.ok(ICE already failed)') {
       const output =
         src === 'acquireMedia'
           ? (input: unknown) =>

@@ -120,6 +120,7 @@ export const EVENTS = [
   'pc.candidates(more than one message holds)',
   'op.ok',
   'op.ok(ICE already up)',
+  'op.ok(ICE already failed)',
   'op.denied',
   'op.failed',
   'op.refused',
