@@ -1,4 +1,4 @@
-// The adapter's control protocol (hello, welcome, ping, pong, bye, error, shutdown) and the one place
+// The adapter's control protocol (hello, welcome, ice-servers, ping, pong, bye, error, shutdown) and the one place
 // that tells a control frame from a call envelope. Call envelopes themselves are validated by core.
 import * as v from 'valibot';
 import type { SignalingErrorCode } from './signaling-error.js';
@@ -9,6 +9,19 @@ const Token = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 const Stamp = v.pipe(v.number(), v.finite());
 /** How many envelopes of this session the client has received: the server resends what is past it. */
 const Received = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
+
+/** TURN URLs and REST API credentials are short; the bounds keep a hostile server from handing us megabytes. */
+const IceText = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
+const IceServers = v.pipe(
+  v.array(
+    v.object({
+      urls: v.union([IceText, v.pipe(v.array(IceText), v.minLength(1), v.maxLength(8))]),
+      username: v.optional(IceText),
+      credential: v.optional(IceText),
+    }),
+  ),
+  v.maxLength(8),
+);
 
 const clientFrames = {
   /** First frame of every connection: the credentials and, when resuming, the previous session id. */
@@ -31,7 +44,11 @@ const serverFrames = {
     /** True when the server still had this session and will deliver what it held for it. */
     resumed: v.boolean(),
     graceMs: v.number(),
+    /** The ICE servers (TURN with fresh credentials) this server hands its users, when it has a relay. */
+    iceServers: v.optional(IceServers),
   }),
+  /** A fresh set of ICE servers before the last one's credentials expire. */
+  'ice-servers': v.object({ kind: v.literal('ice-servers'), iceServers: IceServers }),
   pong: v.object({ kind: v.literal('pong'), t: Stamp }),
   error: v.object({
     kind: v.literal('error'),

@@ -6,6 +6,7 @@ import {
   createLink,
   type Envelope,
   encodeEnvelope,
+  type IceServerConfig,
   isValidId,
   type Logger,
   namespacedLogger,
@@ -16,7 +17,7 @@ import {
   type TransportStatus,
   tokenSourceProblem,
 } from '@handset/core';
-import { type Observable, Subject } from 'rxjs';
+import { type Observable, ReplaySubject, Subject } from 'rxjs';
 import { encodeControlFrame } from './control-frames.js';
 import { connectWs, type WebSocketConstructor, type WebSocketLike, type WsSessionState } from './ws-wire.js';
 
@@ -56,6 +57,8 @@ export interface WsTransport extends SignalingTransport {
   readonly status: TransportStatus;
   /** The server session this transport resumes after a reconnect (null before the first welcome). */
   readonly sessionId: string | null;
+  /** The server's ICE servers (TURN with fresh credentials), the latest replayed; silent without a relay. */
+  readonly iceServers$: Observable<IceServerConfig[]>;
 }
 
 const OPEN = 1;
@@ -92,6 +95,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   const problem = configurationProblem(options, Socket);
 
   const incoming = new Subject<string>();
+  const iceServers = new ReplaySubject<IceServerConfig[]>(1);
   /** Not yet written to any socket. */
   const queue: Envelope[] = [];
   const session: WsSessionState = { sessionId: null, received: 0, unconfirmed: [], pingSeq: 0 };
@@ -122,6 +126,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
             socket = ws;
           },
           deliver: (frame) => incoming.next(frame),
+          iceServers: (servers) => iceServers.next(servers),
         },
         report,
       ),
@@ -137,6 +142,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
       queue.length = 0;
       session.unconfirmed = [];
       incoming.complete();
+      iceServers.complete();
     },
   });
 
@@ -157,6 +163,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     incoming$: incoming.asObservable(),
     status$: link.status$,
     errors$: link.errors$,
+    iceServers$: iceServers.asObservable(),
     get status() {
       return link.status;
     },

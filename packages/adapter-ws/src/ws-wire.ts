@@ -2,6 +2,7 @@
 // the server's frames turned into the link's reports (accepted, alive, refused, lost).
 import {
   type Envelope,
+  type IceServerConfig,
   type LinkConnection,
   resolveToken,
   type TokenSource,
@@ -52,6 +53,8 @@ export interface WsWireHost {
   setSocket(socket: WebSocketLike | null): void;
   /** An envelope frame for the app (untrusted text, decoded by the phone). */
   deliver(frame: string): void;
+  /** ICE servers from the welcome or a refresh (TURN credentials: never logged). */
+  iceServers(servers: IceServerConfig[]): void;
 }
 
 const OPEN = 1;
@@ -81,9 +84,14 @@ export function connectWs(host: WsWireHost, report: (event: WireReport) => void)
         }
         session.sessionId = frame.sessionId;
         if (!frame.resumed) session.received = 0;
+        // Before `open`, so a call started in reaction to it already has them.
+        if (frame.iceServers) host.iceServers(frame.iceServers);
         report({ type: 'wire.authenticated' });
         return;
       }
+      case 'ice-servers':
+        host.iceServers(frame.iceServers);
+        return;
       case 'pong':
         session.unconfirmed = session.unconfirmed.filter((u) => u.afterPing >= frame.t);
         return;

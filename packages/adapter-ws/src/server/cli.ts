@@ -7,6 +7,7 @@ import { checkTokenPolicy, type TokenPolicy } from '@handset/token';
 import { SignalingError } from '../signaling-error.js';
 import type { RedisClusterOptions } from './options.js';
 import { startSignalServer } from './signal-server.js';
+import { createTurnRelay, type TurnRelayOptions } from './turn-relay.js';
 
 const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret <secret> | --dev]
                       [--redis redis://127.0.0.1:6379 [--redis-username <name>] [--redis-ca <file>]]
@@ -28,6 +29,11 @@ const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret 
   --log-level       default info
   --token-max-lifetime  longest token lifetime accepted, in seconds (default 604800, 7 days)
   --token-clock-skew    how far a token's iat/nbf may lie ahead of this clock, in seconds (default 60)
+
+A TURN relay (coturn with use-auth-secret) is configured from the environment only, so its secret
+never shows on a command line: HANDSET_TURN_URLS (comma-separated turn: URLs), HANDSET_TURN_SECRET
+(coturn's static-auth-secret), HANDSET_TURN_TTL (credential lifetime in seconds, default 86400).
+Each user then gets fresh TURN credentials in its welcome and again before they expire.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start (port in use, Redis unreachable),
 2 bad arguments or configuration (a secret shorter than 16 bytes).
@@ -90,6 +96,24 @@ function tokenPolicyOptions(values: {
   return policy;
 }
 
+/** HANDSET_TURN_URLS / _SECRET / _TTL, checked as the server would check them (else exit 2). */
+function turnOptions(): TurnRelayOptions | undefined {
+  const urls = process.env.HANDSET_TURN_URLS?.split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  const secret = process.env.HANDSET_TURN_SECRET;
+  const ttl = process.env.HANDSET_TURN_TTL;
+  if (!urls?.length && !secret) return undefined;
+  if (!urls?.length || !secret) usageError('HANDSET_TURN_URLS and HANDSET_TURN_SECRET go together');
+  const options: TurnRelayOptions = { urls, secret, ...(ttl ? { ttlSeconds: Number(ttl) } : {}) };
+  try {
+    createTurnRelay(options);
+  } catch (error) {
+    usageError(`HANDSET_TURN_*: ${(error as Error).message}`);
+  }
+  return options;
+}
+
 async function main(): Promise<void> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -114,6 +138,7 @@ async function main(): Promise<void> {
   if (!level) usageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const redis = redisOptions(values);
   const tokenPolicy = tokenPolicyOptions(values);
+  const turn = turnOptions();
   const server = await startSignalServer({
     port,
     host: values.host,
@@ -122,6 +147,7 @@ async function main(): Promise<void> {
     ...(secret ? { secret } : {}),
     ...(redis ? { redis } : {}),
     ...(tokenPolicy ? { tokenPolicy } : {}),
+    ...(turn ? { turn } : {}),
     ...(values['allowed-origin'] ? { allowedOrigins: values['allowed-origin'] } : {}),
   });
   if (values.dev) {

@@ -15,6 +15,7 @@ import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
 import { RateLimiter, TokenBucket, TrafficBudget } from './rate-limiter.js';
 import type { Session, SessionLink } from './sessions.js';
+import type { TurnRelay } from './turn-relay.js';
 
 /** What a connection needs from the server it belongs to. */
 export interface ConnectionHost {
@@ -33,6 +34,8 @@ export interface ConnectionHost {
   /** Stamps, checks membership and routes; returns the error to tell the sender, if any. */
   relay(session: Session, envelope: Envelope): Promise<SignalingError | null>;
   forget(connection: Connection): void;
+  /** The TURN relay whose fresh credentials each user gets in its welcome and before they expire. */
+  readonly turn?: TurnRelay;
 }
 
 /** Bad frames logged per connection; past this a hostile client cannot flood the log. */
@@ -62,6 +65,7 @@ export class Connection {
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private closeDeadline: ReturnType<typeof setTimeout> | null = null;
+  private turnRefreshTimer: ReturnType<typeof setInterval> | null = null;
   /** When the token this connection logged in with expires (ms); frames after it are not relayed. */
   private expiresAt = Number.POSITIVE_INFINITY;
   readonly link: SessionLink;
@@ -268,14 +272,26 @@ export class Connection {
         sessionId: session.id,
         resumed,
         graceMs: this.host.limits.sessionGraceMs,
+        ...(this.host.turn ? { iceServers: this.host.turn.iceServersFor(session.userId) } : {}),
       }),
     );
+    this.armTurnRefresh(session.userId);
     session.attach(this.link, resumed ? (frame.received ?? 0) : 0);
     this.idleTimer = setTimeout(() => {
       this.host.log('info', 'idle-timeout', { remote: this.remote, userId: session.userId });
       this.terminate();
     }, this.host.limits.idleTimeoutMs);
     this.host.log('info', 'session-open', { userId: session.userId, sessionId: session.id, resumed });
+  }
+
+  /** Fresh TURN credentials before the last ones expire, for calls that outlive them. */
+  private armTurnRefresh(userId: string): void {
+    const turn = this.host.turn;
+    if (!turn) return;
+    this.turnRefreshTimer = setInterval(
+      () => this.send(encodeControlFrame({ kind: 'ice-servers', iceServers: turn.iceServersFor(userId) })),
+      turn.refreshEveryMs,
+    );
   }
 
   /** Closes the link when its token expires; the client reconnects with a fresh one and resumes. */
@@ -343,6 +359,7 @@ export class Connection {
     clearTimeout(this.handshakeTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.turnRefreshTimer) clearInterval(this.turnRefreshTimer);
   }
 }
 

@@ -23,3 +23,4 @@ export {
 } from './options.js';
 export { DEV_ALLOWED_ORIGINS } from './origin-policy.js';
 export { type HealthReport, type SignalServer, startSignalServer } from './signal-server.js';
+export { DEFAULT_TURN_TTL_SECONDS, type TurnRelayOptions } from './turn-relay.js';

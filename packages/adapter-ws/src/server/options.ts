@@ -2,6 +2,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { type Logger, PROTOCOL_LIMITS } from '@handset/core';
 import type { TokenPolicy, TokenSecret } from '@handset/token';
+import type { TurnRelayOptions } from './turn-relay.js';
 
 export interface SignalServerLimits {
   /** Largest frame accepted after authentication, in bytes; a larger one closes the connection with 1009. */
@@ -170,6 +171,11 @@ export interface SignalServerOptions {
   logger?: Logger;
   /** Share routing and presence with other server processes through Redis pub/sub. */
   redis?: RedisClusterOptions;
+  /**
+   * A TURN relay (coturn with `use-auth-secret`): each user gets `iceServers` with fresh credentials in its
+   * welcome and again every `refreshEveryMs`; phones use them without app code.
+   */
+  turn?: TurnRelayOptions;
   /** Name of this process in logs, `/health` and Redis presence. Default: random. */
   nodeId?: string;
 }

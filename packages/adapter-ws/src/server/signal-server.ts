@@ -20,6 +20,7 @@ import { createRedisCluster } from './redis-cluster.js';
 import { createRouter } from './router.js';
 import { SessionTable } from './sessions.js';
 import { checkTokenSecret, listenOn } from './startup.js';
+import { createTurnRelay } from './turn-relay.js';
 
 /** What `GET /health` shows anyone: status and counts, never the node's name (it names its Redis channel). */
 export interface HealthReport {
@@ -72,6 +73,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     ? createRedisCluster({ ...options.redis, nodeId, log, limits, localCalls, secret })
     : null;
   let draining = false;
+  const turn = options.turn ? createTurnRelay(options.turn) : null;
 
   const router = createRouter({
     sessions,
@@ -93,6 +95,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       const { reason, message } = verified.error;
       return { ok: false, error: SignalingError.of(reason, message, verified.error) };
     },
+    ...(turn ? { turn } : {}),
     openSession: router.openSession,
     endSession: router.endSession,
     relay: router.relay,
