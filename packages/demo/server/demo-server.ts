@@ -16,6 +16,7 @@ import { type Logger, namespacedLogger } from '@handset/core';
 import { createServer as createViteServer } from 'vite';
 import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
 import { loadOrCreateCertificate } from './certificate.js';
+import { startDemoRelay } from './coturn.js';
 import { DemoServerError } from './demo-server-error.js';
 import { createOriginPolicy, pageHosts } from './origin-policy.js';
 import { PAGE_SERVER_LIMITS, type PageServerLimits } from './page-limits.js';
@@ -43,6 +44,12 @@ export interface DemoServerOptions {
    * and broker inside it (`handset:ws`, `handset:mqtt-broker`). Silent by default.
    */
   logger?: Logger;
+  /**
+   * Start a coturn relay on 127.0.0.1 when `turnserver` is installed, and hand its credentials to every
+   * WebSocket login (the page's "Relay only" forces calls through it). Default true; only while the page
+   * is on loopback (the relay listens there).
+   */
+  relay?: boolean;
 }
 
 export interface DemoServer {
@@ -52,6 +59,8 @@ export interface DemoServer {
   readonly pageHosts: readonly string[];
   /** Forwarded WebSocket connections open now (for tests of the shutdown). */
   readonly forwardedConnections: number;
+  /** The coturn relay's URL, or null when coturn is not installed (or the page is exposed on the LAN). */
+  readonly relayUrl: string | null;
   /** Stops accepting, drops forwarded sockets, then stops Vite, the signaling server and the broker. */
   close(): Promise<void>;
 }
@@ -99,7 +108,17 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   // Both servers check Origin themselves too (a page could find their loopback ports): they must accept the
   // page under every name the demo serves it, the LAN addresses included when exposed.
   const allowedOrigins = policy.hosts.flatMap((name) => [`http://${name}:*`, `https://${name}:*`]);
-  const signal = await startSignalServer({ dev: true, host: '127.0.0.1', port: 0, allowedOrigins, ...logger });
+  const loopbackOnly = host === '127.0.0.1' || host === 'localhost';
+  const relay = options.relay !== false && loopbackOnly ? await startDemoRelay() : null;
+  if (relay) log('info', 'relay', { url: relay.url, message: `coturn relay at ${relay.url}` });
+  const signal = await startSignalServer({
+    dev: true,
+    host: '127.0.0.1',
+    port: 0,
+    allowedOrigins,
+    ...logger,
+    ...(relay ? { turn: { urls: [relay.url], secret: relay.secret, ttlSeconds: 3600 } } : {}),
+  });
   const broker = await startBroker({
     dev: true,
     host: '127.0.0.1',
@@ -170,7 +189,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       proxy.destroyAll();
       await listenersClosed;
       await vite.close();
-      await Promise.all([signal.close({ drainMs: 0 }), broker.close()]);
+      await Promise.all([signal.close({ drainMs: 0 }), broker.close(), relay?.stop()]);
     })();
     return closing;
   };
@@ -214,6 +233,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     get forwardedConnections() {
       return proxy.openCount;
     },
+    relayUrl: relay?.url ?? null,
     close,
   };
 }

@@ -119,8 +119,9 @@ function login(): void {
       transport: link.transport,
       peerConnectionFactory: ports.peerConnectionFactory,
       getUserMedia: ports.getUserMedia,
-      // Offline LAN/loopback demo: host candidates only. Add STUN/TURN servers here for the internet.
-      iceServers: [],
+      // No iceServers: the WebSocket server hands out its coturn relay (when the demo found one) with fresh
+      // credentials. "Relay only" forces every call through it (TURN relay candidates only).
+      iceTransportPolicy: page.relayOnly.checked ? 'relay' : 'all',
       inspect: (event) => {
         for (const inspector of inspectors) inspector.next?.(event);
       },
@@ -132,7 +133,7 @@ function login(): void {
     return;
   }
   const { transport } = link;
-  for (const field of [page.myId, page.transport, page.login]) field.disabled = true;
+  for (const field of [page.myId, page.transport, page.relayOnly, page.login]) field.disabled = true;
   page.linkStatus.textContent = `${userId} · ${TRANSPORT_LABELS[kind]} · connecting…`;
   page.linkStatus.dataset.linkStatus = 'connecting';
   phone.call$.subscribe(render);

@@ -12,6 +12,7 @@ export function findPageElements() {
     myId: byId('my-id', HTMLInputElement),
     peerId: byId('peer-id', HTMLInputElement),
     transport: byId('transport', HTMLSelectElement),
+    relayOnly: byId('relay-only', HTMLInputElement),
     login: byId('login', HTMLButtonElement),
     linkStatus: byId('link-status', HTMLElement),
     call: byId('call', HTMLButtonElement),
