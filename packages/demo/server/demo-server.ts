@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '@handset/adapter-mqtt/broker';
-import { startSignalServer } from '@handset/adapter-ws/server';
+import { startSignalServer, turnCredentials } from '@handset/adapter-ws/server';
 import { type Logger, namespacedLogger } from '@handset/core';
 import { createServer as createViteServer } from 'vite';
 import { workspaceAlias } from '../../../vitest.workspace-alias.ts';
@@ -68,6 +68,8 @@ export interface DemoServer {
 const demoRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const MAX_USER_ID_LENGTH = 128;
+/** The demo relay's credentials live an hour; WebSocket logins get a fresh set every 45 minutes. */
+const RELAY_TTL_SECONDS = 3600;
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -117,7 +119,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     port: 0,
     allowedOrigins,
     ...logger,
-    ...(relay ? { turn: { urls: [relay.url], secret: relay.secret, ttlSeconds: 3600 } } : {}),
+    ...(relay ? { turn: { urls: [relay.url], secret: relay.secret, ttlSeconds: RELAY_TTL_SECONDS } } : {}),
   });
   const broker = await startBroker({
     dev: true,
@@ -156,16 +158,52 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     }
     response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(token);
   }
+  /**
+   * The relay's ICE servers for a user, with credentials of the same TURN REST scheme the WebSocket server
+   * hands out in its welcome: how an MQTT login (whose dev broker hands out nothing) gets them. `[]` without
+   * a relay.
+   */
+  function issueIceServers(request: IncomingMessage, response: ServerResponse): void {
+    const user = new URL(request.url ?? '/', 'http://localhost').searchParams.get('user') ?? '';
+    if (user.length === 0 || user.length > MAX_USER_ID_LENGTH || user.includes(':')) {
+      response
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end('a user id of 1-128 characters is required');
+      return;
+    }
+    let servers: unknown[] = [];
+    try {
+      servers = relay
+        ? turnCredentials({
+            secret: relay.secret,
+            userId: user,
+            ttlSeconds: RELAY_TTL_SECONDS,
+            urls: [relay.url],
+          })
+        : [];
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'bad user id';
+      response.writeHead(400, { 'content-type': 'text/plain' }).end(message);
+      return;
+    }
+    response
+      .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+      .end(JSON.stringify(servers));
+  }
+
   const appFor =
     (secure: boolean): RequestListener =>
     (request, response) => {
-      if (!request.url?.startsWith('/demo/token')) {
+      const isToken = request.url?.startsWith('/demo/token');
+      const isIce = request.url?.startsWith('/demo/ice-servers');
+      if (!isToken && !isIce) {
         vite.middlewares(request, response);
         return;
       }
       const refusal = policy.check(request, secure);
       if (refusal) response.writeHead(403, { 'content-type': 'text/plain' }).end(refusal);
-      else issueDevToken(request, response);
+      else if (isToken) issueDevToken(request, response);
+      else issueIceServers(request, response);
     };
 
   const proxy = createUpgradeProxy([

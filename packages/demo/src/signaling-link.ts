@@ -2,8 +2,8 @@
 // (with a dev token from `/demo/token`) or MQTT over WebSocket at `/mqtt`. One origin, one port.
 import { createMqttTransport } from '@handset/adapter-mqtt';
 import { createWsTransport } from '@handset/adapter-ws';
-import type { SignalingTransport } from '@handset/core';
-import type { Observable } from 'rxjs';
+import type { IceServerConfig, SignalingTransport } from '@handset/core';
+import { from, type Observable, switchMap, timer } from 'rxjs';
 
 export type TransportKind = 'ws' | 'mqtt';
 
@@ -32,6 +32,19 @@ async function fetchDevToken(userId: string): Promise<string> {
   return response.text();
 }
 
+/** Three quarters of the demo relay's one-hour credentials. */
+const ICE_REFRESH_MS = 45 * 60 * 1000;
+
+/** The demo relay's servers for this user (`[]` without a relay, or when the demo server cannot be asked). */
+async function fetchIceServers(userId: string): Promise<IceServerConfig[]> {
+  try {
+    const response = await fetch(`/demo/ice-servers?user=${encodeURIComponent(userId)}`);
+    return response.ok ? ((await response.json()) as IceServerConfig[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 export function openSignalingLink(kind: TransportKind, userId: string): SignalingLink {
   if (kind === 'ws') {
     const transport = createWsTransport({
@@ -43,6 +56,15 @@ export function openSignalingLink(kind: TransportKind, userId: string): Signalin
     return { kind, transport, errors$: transport.errors$ };
   }
   // The demo's broker runs in dev mode: it believes the user id, so no token is needed.
-  const transport = createMqttTransport({ url: sameOriginSocketUrl('/mqtt'), userId });
-  return { kind, transport, errors$: transport.errors$ };
+  const mqtt = createMqttTransport({ url: sameOriginSocketUrl('/mqtt'), userId });
+  // The broker hands out no TURN credentials: the page asks the demo server, as often as WebSocket refreshes.
+  const transport: SignalingTransport = {
+    incoming$: mqtt.incoming$,
+    status$: mqtt.status$,
+    errors$: mqtt.errors$,
+    send: (envelope) => mqtt.send(envelope),
+    close: () => mqtt.close(),
+    iceServers$: timer(0, ICE_REFRESH_MS).pipe(switchMap(() => from(fetchIceServers(userId)))),
+  };
+  return { kind, transport, errors$: mqtt.errors$ };
 }

@@ -10,6 +10,7 @@ export {
   type TokenPolicy,
   type TokenSecret,
   type TokenVerification,
+  turnCredentials,
   verifyToken,
 } from '@handset/token';
 export { CLOSE_CODES, type CloseCode } from '../close-codes.js';
