@@ -44,8 +44,11 @@ const serverFrames = {
     /** True when the server still had this session and will deliver what it held for it. */
     resumed: v.boolean(),
     graceMs: v.number(),
-    /** The ICE servers (TURN with fresh credentials) this server hands its users, when it has a relay. */
-    iceServers: v.optional(IceServers),
+    /**
+     * The ICE servers (TURN with fresh credentials) this server hands its users, when it has a relay.
+     * Malformed ones are dropped, not the welcome: the link works without a relay.
+     */
+    iceServers: v.fallback(v.optional(IceServers), undefined),
   }),
   /** A fresh set of ICE servers before the last one's credentials expire. */
   'ice-servers': v.object({ kind: v.literal('ice-servers'), iceServers: IceServers }),
