@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 export interface TurnServer {
@@ -88,6 +89,7 @@ export async function startDemoRelay(): Promise<TurnServer | null> {
 
 async function startTurnServer(secret: string): Promise<TurnServer> {
   const port = await freePort();
+  const pidFile = `/tmp/handset-demo-turn-${port}.pid`;
   // A random slice of the high ports keeps parallel test files (and other users of the box) apart.
   const minPort = 49_152 + Math.floor(Math.random() * 300) * 50;
   const child: ChildProcess = spawn(
@@ -108,7 +110,7 @@ async function startTurnServer(secret: string): Promise<TurnServer> {
       '--no-cli',
       '--log-file=stdout',
       '--simple-log',
-      `--pidfile=/tmp/handset-demo-turn-${port}.pid`,
+      `--pidfile=${pidFile}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -136,6 +138,8 @@ async function startTurnServer(secret: string): Promise<TurnServer> {
       const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
       await exited;
       clearTimeout(killer);
+      // coturn leaves its pid file behind on SIGTERM.
+      await rm(pidFile, { force: true });
     },
   };
 }

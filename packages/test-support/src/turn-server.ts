@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 export interface TurnServer {
@@ -77,6 +78,7 @@ export async function hasTurnServer(): Promise<boolean> {
 
 export async function startTurnServer(secret = 'turn-test-secret-0123456789'): Promise<TurnServer> {
   const port = await freePort();
+  const pidFile = `/tmp/handset-turn-${port}.pid`;
   // A random slice of the high ports keeps parallel test files (and other users of the box) apart.
   const minPort = 49_152 + Math.floor(Math.random() * 300) * 50;
   const child: ChildProcess = spawn(
@@ -97,7 +99,7 @@ export async function startTurnServer(secret = 'turn-test-secret-0123456789'): P
       '--no-cli',
       '--log-file=stdout',
       '--simple-log',
-      `--pidfile=/tmp/handset-turn-${port}.pid`,
+      `--pidfile=${pidFile}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -125,6 +127,8 @@ export async function startTurnServer(secret = 'turn-test-secret-0123456789'): P
       const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
       await exited;
       clearTimeout(killer);
+      // coturn leaves its pid file behind on SIGTERM.
+      await rm(pidFile, { force: true });
     },
   };
 }
