@@ -13,6 +13,7 @@ import { hostileLoad } from './measurements/hostile-load.js';
 import { mqttRelay } from './measurements/mqtt-relay.js';
 import { scaling } from './measurements/scaling.js';
 import { signalingRelay } from './measurements/signaling-relay.js';
+import { turnSetup } from './measurements/turn-setup.js';
 
 const MEASUREMENTS: Measurement[] = [
   bundleSize,
@@ -22,6 +23,7 @@ const MEASUREMENTS: Measurement[] = [
   scaling,
   callSetup,
   hostileLoad,
+  turnSetup,
 ];
 
 function parseArguments(argv: readonly string[]): { quick: boolean; only: string[] | null; runs: number } {
