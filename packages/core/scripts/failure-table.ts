@@ -38,7 +38,7 @@ export const FAILURES: readonly FailureRow[] = [
   },
   {
     failure:
-      'The link closes for good while the call is being placed (a refused token ends it `unauthenticated` instead)',
+      'The link closes for good while the call is being placed, or while it rings or is being answered here (a refused token ends it `unauthenticated` instead)',
     ends: 'signaling-unavailable',
     when: 'at once',
   },

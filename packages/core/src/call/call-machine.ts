@@ -8,6 +8,18 @@ import { isCallingUnanswered } from './guards.js';
 
 const ended = '#call.ended';
 
+/** The link closed for good (credentials refused, or nothing to reach): no message of this call can leave. */
+const linkGoneForGood = {
+  'link.changed': [
+    { guard: 'isLinkRefused' as const, target: ended, actions: endWith('unauthenticated', 'local') },
+    {
+      guard: 'isLinkUnreachable' as const,
+      target: ended,
+      actions: endWith('signaling-unavailable', 'local'),
+    },
+  ],
+};
+
 export const callMachine = callSetup.createMachine({
   id: 'call',
   context: ({ input }) => initialContext(input),
@@ -129,14 +141,7 @@ export const callMachine = callSetup.createMachine({
           },
           on: {
             'user.hangup': { target: ended, actions: endWith('cancelled', 'local') },
-            'link.changed': [
-              { guard: 'isLinkRefused', target: ended, actions: endWith('unauthenticated', 'local') },
-              {
-                guard: 'isLinkUnreachable',
-                target: ended,
-                actions: endWith('signaling-unavailable', 'local'),
-              },
-            ],
+            ...linkGoneForGood,
           },
         },
         outgoing: {
@@ -162,14 +167,7 @@ export const callMachine = callSetup.createMachine({
               actions: ['sendCancel', { type: 'end', params: endAsPeerSaid }],
             },
             // The link closed for good: the invite can be neither answered nor cancelled.
-            'link.changed': [
-              { guard: 'isLinkRefused', target: ended, actions: endWith('unauthenticated', 'local') },
-              {
-                guard: 'isLinkUnreachable',
-                target: ended,
-                actions: endWith('signaling-unavailable', 'local'),
-              },
-            ],
+            ...linkGoneForGood,
             'remote.unavailable': { target: ended, actions: endWith('unavailable', 'remote') },
             'remote.answer': {
               target: 'connecting',
@@ -227,10 +225,12 @@ export const callMachine = callSetup.createMachine({
               target: ended,
               actions: ['sendDeclined', endWith('declined', 'local')],
             },
+            ...linkGoneForGood,
           },
         },
         answering: {
-          on: { 'candidates.flush': {} },
+          // The answer still has to reach the caller: a link gone for good cannot carry it.
+          on: { 'candidates.flush': {}, ...linkGoneForGood },
           initial: 'acquiringMedia',
           states: {
             acquiringMedia: {

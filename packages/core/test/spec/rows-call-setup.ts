@@ -2,6 +2,8 @@
 // replies and the callee's ringing, to the answer. Read with spec-places.ts (the words) and README.md.
 
 import {
+  ANSWER_CROSSED,
+  ANSWER_NOT_SENT,
   ANSWERING,
   APPLYING_ANSWER,
   AWAITING_SIGNALING,
@@ -106,9 +108,17 @@ export const CALL_SETUP_ROWS: readonly Row[] = [
   // A link that drops does not end a call: the invite's own timer still bounds the wait.
   { in: LIVE, on: 'link.changed(pending)' },
   { in: LIVE, on: 'link.changed(up)' },
-  // Once the invite is answered (or being answered), the call lives on the peer connection.
-  { in: PAST_THE_INVITE, on: 'link.changed(refused)' },
-  { in: PAST_THE_INVITE, on: 'link.changed(unreachable)' },
+  // The callee's answer cannot leave over a link gone for good: ringing on would be a lie.
+  { in: ANSWER_NOT_SENT, on: 'link.changed(refused)', to: ENDED, end: ['unauthenticated', 'local'] },
+  {
+    in: ANSWER_NOT_SENT,
+    on: 'link.changed(unreachable)',
+    to: ENDED,
+    end: ['signaling-unavailable', 'local'],
+  },
+  // Once the answer has crossed, the call lives on the peer connection.
+  { in: ANSWER_CROSSED, on: 'link.changed(refused)' },
+  { in: ANSWER_CROSSED, on: 'link.changed(unreachable)' },
 
   // ── the caller gets its media ──
   { in: [CALLER_MEDIA], on: 'op.ok', to: CREATING_OFFER, set: { media: true } },

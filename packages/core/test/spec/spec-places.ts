@@ -44,7 +44,11 @@ export const CONNECTED = 'active.connected';
 export const LIVE = [CALLER_MEDIA, OUTGOING, INCOMING, ANSWERING, CONNECTING, CONNECTED];
 /** The caller has not been answered: a link that is gone for good ends the call, naming why. */
 export const UNANSWERED = [CALLER_MEDIA, OUTGOING];
-/** Past the invite: the call no longer needs signaling to reach the peer's device (or already has it). */
+/** The callee has not sent its answer yet: a link gone for good cannot carry it, so it ends the call. */
+export const ANSWER_NOT_SENT = [INCOMING, ANSWERING];
+/** The answer has crossed: the call lives on its peer connection, whatever the link does. */
+export const ANSWER_CROSSED = [CONNECTING, CONNECTED];
+/** Past the invite: the peer's device knows the call (the callee's side of it, or a bound device). */
 export const PAST_THE_INVITE = [INCOMING, ANSWERING, CONNECTING, CONNECTED];
 export const ENDED = 'ended';
 export const ice = (place: string) => `active.connected.ice.${place}`;
