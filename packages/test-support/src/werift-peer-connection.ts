@@ -24,56 +24,18 @@ import {
   type RTCTrackEvent,
 } from 'werift';
 import { nextReportedIceState } from './ice-connection-state.js';
-import { isLoopbackCandidate, loopbackPeerConfig } from './loopback.js';
+import { isLoopbackCandidate } from './loopback.js';
 import { isNegotiationNeeded } from './negotiation-needed.js';
+import {
+  candidateEvent,
+  closedError,
+  isLocalDescriptionType,
+  plainDescription,
+  weriftConfig,
+} from './werift-description.js';
 
 type Listener<E> = (event: E) => void;
 type ListenerSets = { [K in keyof PeerConnectionEventMap]: Set<Listener<PeerConnectionEventMap[K]>> };
-type LocalDescriptionType = 'offer' | 'answer' | 'pranswer' | 'rollback';
-
-const LOCAL_DESCRIPTION_TYPES: readonly string[] = ['offer', 'answer', 'pranswer', 'rollback'];
-
-function isLocalDescriptionType(type: string): type is LocalDescriptionType {
-  return LOCAL_DESCRIPTION_TYPES.includes(type);
-}
-
-function closedError(): DOMException {
-  return new DOMException('The RTCPeerConnection is closed', 'InvalidStateError');
-}
-
-function plainDescription(description: RTCSessionDescription): { type: SdpType; sdp: string } {
-  return { type: description.type as SdpType, sdp: description.sdp };
-}
-
-function candidateEvent(candidate: RTCIceCandidate): IceCandidateEventPort {
-  return {
-    candidate: {
-      candidate: candidate.candidate,
-      sdpMid: candidate.sdpMid ?? null,
-      sdpMLineIndex: candidate.sdpMLineIndex ?? null,
-      usernameFragment: candidate.usernameFragment ?? null,
-    },
-  };
-}
-
-/**
- * Loopback werift options with the phone's ICE servers and policy on top: a TURN relay the test started on
- * 127.0.0.1 is used (its relay candidates are loopback too); without one, host candidates on 127.0.0.1.
- */
-function weriftConfig(config: PeerConnectionConfig | undefined): ReturnType<typeof loopbackPeerConfig> {
-  const base = loopbackPeerConfig();
-  if (!config) return base;
-  return {
-    ...base,
-    iceServers: config.iceServers.map((server) => ({
-      urls: server.urls,
-      ...(server.username !== undefined ? { username: server.username } : {}),
-      ...(server.credential !== undefined ? { credential: server.credential } : {}),
-    })),
-    ...(config.iceTransportPolicy ? { iceTransportPolicy: config.iceTransportPolicy } : {}),
-  };
-}
-
 /** A report that a listener threw: like a browser, the error surfaces but the other listeners still run. */
 function reportListenerError(error: unknown): void {
   queueMicrotask(() => {
