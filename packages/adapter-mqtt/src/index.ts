@@ -9,6 +9,7 @@ export {
   TransportError,
   type TransportErrorReason,
 } from '@handset/core';
+export { ICE_SERVER_LIMITS, type IceServersSource } from './ice-servers.js';
 export type { MqttTransportOptions } from './mqtt-options.js';
 export { createMqttTransport, type MqttTransport } from './mqtt-transport.js';
 export {

@@ -1,6 +1,7 @@
 // The options of the MQTT transport, with their defaults: what the README's option table lists.
 import type { Clock, Logger, ReconnectPolicy, TokenSource } from '@handset/core';
 import type { IClientOptions } from 'mqtt';
+import type { IceServersSource } from './ice-servers.js';
 
 export interface MqttTransportOptions {
   /** `mqtt://` or `mqtts://` (Node), `ws://` or `wss://` (Node and browsers). */
@@ -44,6 +45,13 @@ export interface MqttTransportOptions {
    * ends the wait at once. Default 2000 ms.
    */
   presenceSettleMs?: number;
+  /**
+   * Where `iceServers$` comes from. Absent: the embedded broker's per-connection ice topic (its `turn`
+   * option). A function (for mosquitto or any broker next to a token service using `turnCredentials`) is
+   * called at start and again at 3/4 of the earliest credential's remaining life (its TURN REST username
+   * `<expiry>:<user>`; 45 min without one, 30 s after a failure); the ice topic is then not subscribed.
+   */
+  iceServers?: IceServersSource;
   /** Core's logger shape; entries carry `ns: 'handset:mqtt'`. Silent by default. */
   logger?: Logger;
   /** Passed to mqtt.js as they are (TLS options, `wsOptions`...); Handset's own options win. */

@@ -6,6 +6,7 @@ import {
   type Envelope,
   encodeEnvelope,
   HandsetError,
+  type IceServerConfig,
   isValidId,
   type Link,
   namespacedLogger,
@@ -18,9 +19,10 @@ import {
 // The default import: mqtt's browser ESM build has no named exports, only a default one.
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { nanoid } from 'nanoid';
-import { filter, firstValueFrom, type Observable, Subject } from 'rxjs';
+import { filter, firstValueFrom, type Observable, ReplaySubject, Subject } from 'rxjs';
 import { publishRetained, roundTrip, subscribeAcked } from './acked-requests.js';
 import { BoundedSet } from './bounded-set.js';
+import { parseIceServersPayload, pollIceServers } from './ice-servers.js';
 import { InboxFilter } from './inbox-filter.js';
 import type { MqttTransportOptions } from './mqtt-options.js';
 import { connectMqtt, type MqttWireHost, urlProblem } from './mqtt-wire.js';
@@ -43,6 +45,11 @@ export interface MqttTransport extends SignalingTransport {
   readonly status: TransportStatus;
   /** Settles once the MQTT connection is fully ended after `close()`. */
   readonly ended: Promise<void>;
+  /**
+   * The latest ICE servers (replayed to each subscriber): from the broker's ice topic, or the
+   * `iceServers` option's function. Malformed sets are dropped with a log line; the last good one stays.
+   */
+  readonly iceServers$: Observable<IceServerConfig[]>;
 }
 
 const ANSWERED_CALLS = 256;
@@ -74,6 +81,9 @@ class MqttTransportImpl implements MqttTransport {
   readonly status$: Observable<TransportStatus>;
   readonly errors$: Observable<TransportError>;
   readonly ended: Promise<void>;
+  private readonly iceServers = new ReplaySubject<IceServerConfig[]>(1);
+  readonly iceServers$ = this.iceServers.asObservable();
+  private stopIcePolling: () => void = () => {};
 
   private readonly layout: TopicLayout;
   private readonly log;
@@ -148,7 +158,18 @@ class MqttTransportImpl implements MqttTransport {
     this.status$ = this.link.status$;
     this.errors$ = this.link.errors$;
     // Started after the caller has the transport (and can subscribe): even a configuration error is heard.
-    queueMicrotask(() => this.link.start());
+    queueMicrotask(() => {
+      this.link.start();
+      const source = options.iceServers;
+      if (source && !this.isClosed()) {
+        this.stopIcePolling = pollIceServers(
+          source,
+          (servers) => this.iceServers.next(servers),
+          this.log,
+          options.clock,
+        );
+      }
+    });
   }
 
   get status(): TransportStatus {
@@ -200,10 +221,18 @@ class MqttTransportImpl implements MqttTransport {
     };
   }
 
-  /** After CONNACK: our inbox, then our presence. False if the broker refused our own inbox. */
+  /**
+   * After CONNACK: our inbox and ice topic, then our presence. False if the broker refused our own inbox; a
+   * refused ice topic (a broker without it, such as mosquitto's shipped ACL) only means no ICE servers from it.
+   */
   private async setUp(): Promise<boolean> {
-    const granted = await this.subscribe(this.layout.inboxFilter(this.userId));
+    const iceTopic = this.options.iceServers ? null : this.layout.ice(this.userId, this.clientId);
+    const [granted, iceGranted] = await Promise.all([
+      this.subscribe(this.layout.inboxFilter(this.userId)),
+      iceTopic ? this.subscribe(iceTopic) : Promise.resolve(true),
+    ]);
     if (!granted) return false;
+    if (!iceGranted) this.log('debug', 'ice-topic-refused', { topic: iceTopic });
     await this.publishPresence(PRESENCE_ONLINE);
     return true;
   }
@@ -212,6 +241,8 @@ class MqttTransportImpl implements MqttTransport {
   private finish(): void {
     this.presence.close();
     this.frames.complete();
+    this.stopIcePolling();
+    this.iceServers.complete();
     const client = this.client;
     if (!client) {
       this.resolveEnded();
@@ -325,12 +356,23 @@ class MqttTransportImpl implements MqttTransport {
     });
   }
 
+  /** A set from the broker: only for this connection, and well formed, else dropped (never logged: credentials). */
+  private onIceServers(clientId: string, text: string): void {
+    const servers = clientId === this.clientId ? parseIceServersPayload(text) : null;
+    if (servers) this.iceServers.next(servers);
+    else this.log('warn', 'ice-servers-dropped', { code: 'malformed', bytes: text.length });
+  }
+
   private onMessage(topic: string, payload: Uint8Array, packet: IPublishPacket): void {
     if (this.isClosed()) return;
     const parsed = this.layout.parse(topic);
     if (!parsed) return;
     if (parsed.kind === 'presence') {
       this.presence.record(parsed.userId, parsed.deviceId, new TextDecoder().decode(payload));
+      return;
+    }
+    if (parsed.kind === 'ice') {
+      this.onIceServers(parsed.clientId, new TextDecoder().decode(payload));
       return;
     }
     if (parsed.userId !== this.userId) return;

@@ -29,7 +29,8 @@ export function isClientIdOf(clientId: unknown, userId: string): clientId is str
 
 export type ParsedTopic =
   | { kind: 'inbox'; userId: string; senderId: string }
-  | { kind: 'presence'; userId: string; deviceId: string };
+  | { kind: 'presence'; userId: string; deviceId: string }
+  | { kind: 'ice'; userId: string; clientId: string };
 
 export interface TopicLayout {
   readonly prefix: string;
@@ -44,6 +45,12 @@ export interface TopicLayout {
   presence(userId: string, deviceId: string): string;
   /** Every device presence of `userId`; anyone may read it. */
   presenceFilter(userId: string): string;
+  /**
+   * The ICE servers (TURN with fresh credentials) the embedded broker hands one connection. Only the broker
+   * publishes here and only that connection (client id `<userId>:<device>`) may subscribe (ACL): the
+   * credentials are the user's own.
+   */
+  ice(userId: string, clientId: string): string;
   /**
    * A topic nobody subscribes to: unsubscribing from it is a round trip to the broker with no effect
    * (the presence directory uses it as a barrier).
@@ -61,6 +68,7 @@ export function createTopicLayout(prefix: string = DEFAULT_TOPIC_PREFIX): TopicL
     inboxFilter: (userId) => `${base}${userId}/inbox/+`,
     presence: (userId, deviceId) => `${base}${userId}/presence/${deviceId}`,
     presenceFilter: (userId) => `${base}${userId}/presence/+`,
+    ice: (userId, clientId) => `${base}${userId}/ice/${clientId}`,
     sync: (userId) => `${base}${userId}/sync`,
     parse(topic) {
       if (!topic.startsWith(base)) return null;
@@ -72,6 +80,7 @@ export function createTopicLayout(prefix: string = DEFAULT_TOPIC_PREFIX): TopicL
       // A client id is longer than an id may be (a whole user id, ":" and a device): checked on its own.
       if (kind === 'presence' && (isClientIdOf(last, userId) || isValidId(last)))
         return { kind: 'presence', userId, deviceId: last };
+      if (kind === 'ice' && isClientIdOf(last, userId)) return { kind: 'ice', userId, clientId: last };
       return null;
     },
   };

@@ -5,6 +5,7 @@ import { createMqttTransport } from '@handset/adapter-mqtt';
 import { createToken, startBroker } from '@handset/adapter-mqtt/broker';
 import { HandsetError } from '@handset/core';
 import { waitOpen } from '@handset/core/testing';
+import { firstValueFrom, timeout } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import * as browserStub from '../src/broker/browser.js';
 import { connectReason, rawClient } from './support/raw-client.js';
@@ -154,6 +155,77 @@ describe('handset-broker CLI', () => {
     }
   });
 
+  it('hands each connection TURN credentials from HANDSET_TURN_URLS / _SECRET / _TTL, never logging them', async () => {
+    const turnSecret = 'coturn-static-auth-secret';
+    const running = await startCli(['--dev'], {
+      HANDSET_TURN_URLS: 'turn:127.0.0.1:3478?transport=udp, turn:127.0.0.1:3478?transport=tcp',
+      HANDSET_TURN_SECRET: turnSecret,
+      HANDSET_TURN_TTL: '600',
+    });
+    try {
+      const transport = createMqttTransport({ url: running.tcpUrl, userId: 'alice', clientId: 'alice:cli' });
+      const [server] = await firstValueFrom(transport.iceServers$.pipe(timeout(10_000)));
+      transport.close();
+      await transport.ended;
+      expect(server?.urls).toEqual([
+        'turn:127.0.0.1:3478?transport=udp',
+        'turn:127.0.0.1:3478?transport=tcp',
+      ]);
+      const expiry = Number(/^(\d+):alice$/.exec(server?.username ?? '')?.[1]);
+      // The ttl from the environment: 600 s from now (a few seconds of slack for a loaded machine).
+      expect(expiry - Date.now() / 1000).toBeGreaterThan(590);
+      expect(expiry - Date.now() / 1000).toBeLessThanOrEqual(601);
+      expect(running.stderr()).not.toContain(turnSecret);
+      expect(running.stderr()).not.toContain(server!.credential!);
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it('refuses half a TURN configuration, or one the broker would refuse (exit 2)', async () => {
+    const cases: Record<string, string>[] = [
+      { HANDSET_TURN_URLS: 'turn:127.0.0.1:3478' },
+      { HANDSET_TURN_SECRET: 'coturn-secret' },
+      { HANDSET_TURN_URLS: 'http://127.0.0.1:3478', HANDSET_TURN_SECRET: 'coturn-secret' },
+      {
+        HANDSET_TURN_URLS: 'turn:127.0.0.1:3478',
+        HANDSET_TURN_SECRET: 'coturn-secret',
+        HANDSET_TURN_TTL: '5',
+      },
+    ];
+    for (const env of cases) {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', cli, '--port', '0', '--ws-port', '0', '--dev'],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          cwd: packageDir,
+          env: {
+            ...process.env,
+            HANDSET_TURN_URLS: '',
+            HANDSET_TURN_SECRET: '',
+            HANDSET_TURN_TTL: '',
+            ...env,
+          },
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      // A broker that ignored the configuration would run on: stopped by its PID so no process outlives the test.
+      const code = await new Promise<number | null>((resolve) => {
+        const guard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.on('exit', (exit) => {
+          clearTimeout(guard);
+          resolve(exit);
+        });
+      });
+      expect({ env, code, said: /HANDSET_TURN/.test(stderr) }).toEqual({ env, code: 2, said: true });
+      expect(stderr).not.toContain('coturn-secret');
+    }
+  });
+
   it('refuses to start without a secret outside dev mode', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--ws-port', '0'], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -173,6 +245,18 @@ describe('handset-broker CLI', () => {
 describe('startBroker', () => {
   it('refuses to start without a secret unless in dev mode', async () => {
     await expect(startBroker({})).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
+
+  it('refuses a TURN relay it could not serve: no URLs, a non-TURN URL, a ttl out of range', async () => {
+    for (const turn of [
+      { urls: [], secret: 'coturn-secret' },
+      { urls: ['stun:127.0.0.1:3478'], secret: 'coturn-secret' },
+      { urls: ['turn:127.0.0.1:3478'], secret: '' },
+      { urls: ['turn:127.0.0.1:3478'], secret: 'coturn-secret', ttlSeconds: 30 },
+      { urls: ['turn:127.0.0.1:3478'], secret: 'coturn-secret', ttlSeconds: 600, refreshEveryMs: 600_000 },
+    ]) {
+      await expect(startBroker({ dev: true, turn })).rejects.toMatchObject({ code: 'invalid-argument' });
+    }
   });
 
   it('can run with only one listener', async () => {

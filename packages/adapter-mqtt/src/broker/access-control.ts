@@ -1,6 +1,6 @@
 // The embedded broker's rules, as aedes hooks: a token binds a connection to a user id; a user subscribes
-// only to its own inbox and to anybody's presence; it publishes only its own presence and, into any inbox,
-// only under its own sender segment with a valid envelope whose `from` is itself.
+// only to its own inbox, its connection's own ice topic and anybody's presence; it publishes only its own
+// presence and, into any inbox, only under its own sender segment with a valid envelope whose `from` is itself.
 import { decodeEnvelope, isValidId, type BoundLogger as Log, RESERVED_DEVICE_IDS } from '@handset/core';
 import { checkTokenPolicy, type TokenPolicy, type TokenSecret, verifyToken } from '@handset/token';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
@@ -26,6 +26,8 @@ export type AccessControlHooks = Required<
 export interface AccessControl extends AccessControlHooks {
   /** When the token a client logged in with expires (ms since epoch); undefined in dev mode. */
   tokenExpiresAt(client: Client): number | undefined;
+  /** The user a connection authenticated as; undefined before (or without) login. */
+  userOf(client: Client): string | undefined;
 }
 
 /** MQTT 3.1.1 CONNACK code 4 ("bad user name or password"); aedes maps it to MQTT 5's 0x86. */
@@ -53,6 +55,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
 
   return {
     tokenExpiresAt: (client) => expiries.get(client),
+    userOf: (client) => users.get(client),
 
     authenticate(client, username, password, done) {
       if (!isValidId(username)) {
@@ -118,7 +121,9 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       const topic = subscription.topic;
       const allowed =
         userId !== undefined &&
-        (topic === layout.inboxFilter(userId) || isPresenceFilterOfOneUser(layout, topic));
+        (topic === layout.inboxFilter(userId) ||
+          topic === layout.ice(userId, client.id) ||
+          isPresenceFilterOfOneUser(layout, topic));
       if (!allowed) {
         log('warn', 'subscribe-refused', { clientId: client.id, userId, topic, code: 'topic-not-allowed' });
         done(null, null);
@@ -184,6 +189,10 @@ function checkPublish(
   const parsed = layout.parse(topic);
   if (userId === undefined || parsed === null) {
     return new BrokerRefusal('topic-not-allowed', 'only Handset inbox and presence topics may be published');
+  }
+  // The broker alone hands out ICE servers: a client publishing there could feed another its own relay.
+  if (parsed.kind === 'ice') {
+    return new BrokerRefusal('topic-not-allowed', 'only the broker publishes ICE servers');
   }
   const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
   if (parsed.kind === 'presence') {

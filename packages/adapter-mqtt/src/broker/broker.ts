@@ -24,6 +24,7 @@ import { createAccessControl } from './access-control.js';
 import { type AdmissionLimits, createAdmission } from './admission.js';
 import { createSlowConsumerGuard } from './slow-consumer.js';
 import { disconnectAtTokenExpiry } from './token-expiry.js';
+import { type BrokerTurnOptions, createTurnIssuer, grantTurnCredentials } from './turn-grants.js';
 
 export interface BrokerLimits extends AdmissionLimits {
   /**
@@ -82,6 +83,12 @@ export interface BrokerOptions {
    * mode only loopback origins (core's `DEV_ALLOWED_ORIGINS`), as the signaling server.
    */
   allowedOrigins?: readonly string[];
+  /**
+   * A TURN relay (coturn with `use-auth-secret`, the signaling server's scheme): each connection that
+   * subscribes to its own ice topic gets fresh credentials there, and again every 3/4 of `ttlSeconds`.
+   * A bad option fails the start with `invalid-argument`.
+   */
+  turn?: BrokerTurnOptions;
 }
 
 export interface HandsetBroker {
@@ -103,6 +110,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
       'startBroker needs a token secret (or dev: true for local development)',
     );
   }
+  // Checked before anything listens: a bad relay configuration fails the start.
+  const turn = options.turn ? createTurnIssuer(options.turn) : null;
   const host = options.host ?? '127.0.0.1';
   const log = namespacedLogger(options.logger, 'handset:mqtt-broker');
   if (options.dev) log('warn', 'dev-mode', { note: 'DEV MODE: every user id is accepted without a token' });
@@ -143,6 +152,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
   aedes.on('clientError', (client, error) => logConnectionError(client.id, error));
   aedes.on('connectionError', (client, error) => logConnectionError(client.id, error));
   disconnectAtTokenExpiry(aedes, access.tokenExpiresAt, now, log);
+  if (turn) grantTurnCredentials(aedes, layout, turn, access.userOf, log);
 
   const admission = createAdmission(limits, (socket, code) =>
     log('warn', 'connection-refused', { address: socket.remoteAddress, code }),

@@ -24,3 +24,7 @@ export function createToken(): never {
 export function verifyToken(): never {
   return nodeOnly('verifyToken');
 }
+
+export function turnCredentials(): never {
+  return nodeOnly('turnCredentials');
+}

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { jsonLinesLogger, type Logger } from '@handset/core';
 import { checkTokenPolicy, type TokenPolicy } from '@handset/token';
 import { type BrokerLimits, DEFAULT_BROKER_LIMITS, startBroker } from './broker.js';
+import { type BrokerTurnOptions, createTurnIssuer } from './turn-grants.js';
 
 const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws, default 9001>] [--host 127.0.0.1]
                       [--secret <at least 16 bytes> | env HANDSET_TOKEN_SECRET] [--dev] [--quiet]
@@ -11,7 +12,11 @@ const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws
                       [--limit <name>=<positive integer>]...   (names: ${Object.keys(DEFAULT_BROKER_LIMITS).join(', ')})
                       [--allowed-origin <origin>]...   (browser origins for the WebSocket listener:
                       https://app.example.com, http://localhost:* for any port, * for any; default any,
-                      or in --dev loopback pages only)`;
+                      or in --dev loopback pages only)
+A TURN relay (coturn with use-auth-secret) is configured from the environment only, so its secret never
+shows on a command line: HANDSET_TURN_URLS (comma-separated turn: URLs), HANDSET_TURN_SECRET (coturn's
+static-auth-secret), HANDSET_TURN_TTL (credential lifetime in seconds, default 86400). Each connection
+then gets fresh TURN credentials on its own ice topic, and again before they expire.`;
 
 /** `--limit maxConnectionsPerAddress=1000`: any of DEFAULT_BROKER_LIMITS, by its own name. */
 function parseLimits(values: string[]): Partial<BrokerLimits> {
@@ -65,6 +70,28 @@ function parseTokenPolicy(
   return policy;
 }
 
+/** HANDSET_TURN_URLS / _SECRET / _TTL (as handset-signal reads them), checked as the broker would (else exit 2). */
+function turnOptions(): BrokerTurnOptions | undefined {
+  const urls = process.env.HANDSET_TURN_URLS?.split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  const secret = process.env.HANDSET_TURN_SECRET;
+  const ttl = process.env.HANDSET_TURN_TTL;
+  const refuse = (message: string): never => {
+    process.stderr.write(`handset-broker: ${message}\n${USAGE}\n`);
+    process.exit(2);
+  };
+  if (!urls?.length && !secret) return undefined;
+  if (!urls?.length || !secret) return refuse('HANDSET_TURN_URLS and HANDSET_TURN_SECRET go together');
+  const options: BrokerTurnOptions = { urls, secret, ...(ttl ? { ttlSeconds: Number(ttl) } : {}) };
+  try {
+    createTurnIssuer(options);
+  } catch (error) {
+    refuse(`HANDSET_TURN_*: ${(error as Error).message}`);
+  }
+  return options;
+}
+
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);
@@ -102,6 +129,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
+  const turn = turnOptions();
   const tokenPolicy = parseTokenPolicy(values['token-max-lifetime'], values['token-clock-skew']);
   const lines = jsonLinesLogger((line) => process.stderr.write(line), 'debug');
   // --quiet keeps errors and the dev-mode warning, which must never go unseen.
@@ -119,6 +147,7 @@ async function main(): Promise<void> {
     ...(tokenPolicy ? { tokenPolicy } : {}),
     ...(values['allowed-origin'] ? { allowedOrigins: values['allowed-origin'] } : {}),
     ...(secret ? { secret } : {}),
+    ...(turn ? { turn } : {}),
   });
   process.stdout.write(`handset-broker listening on ${broker.tcpUrl} and ${broker.wsUrl}\n`);
   const stop = () => {

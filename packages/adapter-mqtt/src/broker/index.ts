@@ -6,6 +6,8 @@ export {
   type TokenPolicy,
   type TokenSecret,
   type TokenVerification,
+  type TurnCredentialOptions,
+  turnCredentials,
   verifyToken,
 } from '@handset/token';
 export {
@@ -23,3 +25,4 @@ export {
   startBroker,
 } from './broker.js';
 export { BROKER_REFUSAL_CODES, BrokerRefusal, type BrokerRefusalCode } from './broker-error.js';
+export { type BrokerTurnOptions, DEFAULT_BROKER_TURN_TTL_SECONDS } from './turn-grants.js';
