@@ -56,7 +56,7 @@ export interface SignalServerLimits {
   maxConnectionsPerUser: number;
   /** Time a new connection has to send its `hello`, else closed with 1008. */
   handshakeTimeoutMs: number;
-  /** Silence after which an authenticated connection counts as dead (clients ping every 2 s). */
+  /** Silence after which an authenticated connection counts as dead (the client pings every 1.5 s by default). */
   idleTimeoutMs: number;
   /** How long a dropped session is kept, queueing what is addressed to it, before its user is offline. */
   sessionGraceMs: number;
