@@ -3,7 +3,7 @@
 import { createMqttTransport } from '@handset/adapter-mqtt';
 import { createWsTransport } from '@handset/adapter-ws';
 import type { IceServerConfig, SignalingTransport } from '@handset/core';
-import { from, type Observable, switchMap, timer } from 'rxjs';
+import type { Observable } from 'rxjs';
 
 export type TransportKind = 'ws' | 'mqtt';
 
@@ -32,17 +32,14 @@ async function fetchDevToken(userId: string): Promise<string> {
   return response.text();
 }
 
-/** Three quarters of the demo relay's one-hour credentials. */
-const ICE_REFRESH_MS = 45 * 60 * 1000;
-
-/** The demo relay's servers for this user (`[]` without a relay, or when the demo server cannot be asked). */
+/**
+ * The demo relay's servers for this user (`[]` without a relay). A failed request throws: the MQTT transport
+ * keeps the last good set and asks again in 30 s.
+ */
 async function fetchIceServers(userId: string): Promise<IceServerConfig[]> {
-  try {
-    const response = await fetch(`/demo/ice-servers?user=${encodeURIComponent(userId)}`);
-    return response.ok ? ((await response.json()) as IceServerConfig[]) : [];
-  } catch {
-    return [];
-  }
+  const response = await fetch(`/demo/ice-servers?user=${encodeURIComponent(userId)}`);
+  if (!response.ok) throw new Error(`the demo server refused ICE servers: HTTP ${response.status}`);
+  return (await response.json()) as IceServerConfig[];
 }
 
 export function openSignalingLink(kind: TransportKind, userId: string): SignalingLink {
@@ -55,16 +52,13 @@ export function openSignalingLink(kind: TransportKind, userId: string): Signalin
     });
     return { kind, transport, errors$: transport.errors$ };
   }
-  // The demo's broker runs in dev mode: it believes the user id, so no token is needed.
-  const mqtt = createMqttTransport({ url: sameOriginSocketUrl('/mqtt'), userId });
-  // The broker hands out no TURN credentials: the page asks the demo server, as often as WebSocket refreshes.
-  const transport: SignalingTransport = {
-    incoming$: mqtt.incoming$,
-    status$: mqtt.status$,
-    errors$: mqtt.errors$,
-    send: (envelope) => mqtt.send(envelope),
-    close: () => mqtt.close(),
-    iceServers$: timer(0, ICE_REFRESH_MS).pipe(switchMap(() => from(fetchIceServers(userId)))),
-  };
-  return { kind, transport, errors$: mqtt.errors$ };
+  // The demo's broker runs in dev mode: it believes the user id, so no token is needed. It hands out no TURN
+  // credentials either: the transport asks the demo server (re-asked before they expire), as a mosquitto
+  // deployment asks its token service.
+  const transport = createMqttTransport({
+    url: sameOriginSocketUrl('/mqtt'),
+    userId,
+    iceServers: () => fetchIceServers(userId),
+  });
+  return { kind, transport, errors$: transport.errors$ };
 }
