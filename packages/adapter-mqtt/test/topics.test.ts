@@ -61,6 +61,23 @@ describe('the topic layout', () => {
     // Another user's client id is no device of this user, and is too long to be a plain id.
     expect(topics.parse(topics.presence('bob', clientId))).toBeNull();
   });
+
+  it("reads a connection's ice topic only when its level is a client id of that user", () => {
+    expect(topics.ice('bob', 'bob:phone')).toBe('handset/v1/u/bob/ice/bob:phone');
+    expect(topics.parse(topics.ice('bob', 'bob:phone'))).toEqual({
+      kind: 'ice',
+      userId: 'bob',
+      clientId: 'bob:phone',
+    });
+    for (const topic of [
+      'handset/v1/u/bob/ice/alice:phone',
+      'handset/v1/u/bob/ice/phone',
+      'handset/v1/u/bob/ice/+',
+      'handset/v1/u/bob/ice',
+    ]) {
+      expect(topics.parse(topic)).toBeNull();
+    }
+  });
 });
 
 describe('the client id rule', () => {
