@@ -18,6 +18,7 @@ import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedHarness, SECRET, startEmbeddedHarness } from './support/embedded-broker.js';
+import { statusReached } from './support/frames.js';
 import { publishReason, rawClient, subscribeReason } from './support/raw-client.js';
 
 const WAIT_MS = 20_000;
@@ -141,6 +142,37 @@ describe('calls through coturn over the embedded broker', () => {
     cleanups.push(() => sets.unsubscribe());
     // Credentials carry their expiry in whole seconds: a later second gives a different credential.
     await expect.poll(() => issued.size, { timeout: 10_000, interval: 50 }).toBeGreaterThan(1);
+  });
+
+  it('hands a reconnected connection a fresh set at once', async () => {
+    const { harness } = await broker();
+    const transport = await harness.connect(`hank-${nanoid(6)}`);
+    let sets = 0;
+    const counting = transport.iceServers$.subscribe(() => {
+      sets += 1;
+    });
+    cleanups.push(() => counting.unsubscribe());
+    await waitOpen(transport);
+    await expect.poll(() => sets, { timeout: WAIT_MS }).toBe(1);
+    const back = statusReached(transport, 'reconnecting').then(() => statusReached(transport, 'open'));
+    harness.dropConnection(transport.clientId);
+    await back;
+    await expect.poll(() => sets, { timeout: WAIT_MS }).toBe(2);
+  });
+
+  it('stops refreshing a connection that left', async () => {
+    const { harness, logs } = await broker(200);
+    const transport = await harness.connect(`ivy-${nanoid(6)}`);
+    const sent = () => logs.filter((entry) => entry.event === 'ice-servers-sent').length;
+    await expect.poll(sent, { timeout: WAIT_MS }).toBeGreaterThanOrEqual(2);
+    transport.close();
+    await transport.ended;
+    // The broker has let the connection go (its timers with it).
+    await expect.poll(() => harness.broker.aedes.connectedClients, { timeout: WAIT_MS }).toBe(0);
+    const atClose = sent();
+    // Five refresh periods with nobody there: a timer left running would have sent again.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(sent()).toBe(atClose);
   });
 
   it('drops a malformed set from the ice topic with a log line and keeps the last good one', async () => {
