@@ -19,6 +19,7 @@ import { filter, firstValueFrom, timeout } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedHarness, SECRET, startEmbeddedHarness } from './support/embedded-broker.js';
 import { statusReached } from './support/frames.js';
+import { mosquittoHarness, startMosquitto } from './support/mosquitto.js';
 import { publishReason, rawClient, subscribeReason } from './support/raw-client.js';
 
 const WAIT_MS = 20_000;
@@ -82,6 +83,37 @@ function candidateTypes(sdp: string | undefined): string[] {
   return [...(sdp ?? '').matchAll(/^a=candidate:.* typ (\w+)/gm)].map((m) => m[1] ?? '');
 }
 
+/** Alice calls Bob, both relay-only; returns once media flows, having checked every candidate is relayed. */
+async function relayCall(aliceLink: MqttTransport, bobLink: MqttTransport): Promise<void> {
+  const alice = relayPhone(aliceLink);
+  const bob = relayPhone(bobLink);
+  await Promise.all([waitOpen(aliceLink), waitOpen(bobLink)]);
+  const incoming = reach(bob, 'incoming');
+  alice.makeCall(bob.userId, { audio: true, video: false });
+  await incoming;
+  bob.answerCall();
+  const [, calleeView] = await Promise.all([reach(alice, 'connected'), reach(bob, 'connected')]);
+  await waitForRemoteMedia(calleeView.remoteStream!, { packets: 5, timeoutMs: WAIT_MS });
+  const [aliceConnection, bobConnection] = factory.connections.slice(-2);
+  for (const [pc, userId] of [
+    [aliceConnection, alice.userId],
+    [bobConnection, bob.userId],
+  ] as const) {
+    const config = pc!.raw.config;
+    expect(config.iceTransportPolicy).toBe('relay');
+    expect(config.iceServers[0]?.username).toMatch(new RegExp(`^\\d+:${userId}$`));
+    const local = candidateTypes(pc!.raw.localDescription?.sdp);
+    const remote = candidateTypes(pc!.raw.remoteDescription?.sdp);
+    // werift puts its gathered candidates in the description: all of them relayed.
+    expect(local.length + remote.length).toBeGreaterThan(0);
+    expect(new Set([...local, ...remote])).toEqual(new Set(['relay']));
+  }
+  // The pair in use is relay on both ends.
+  const pair = aliceConnection!.raw.iceTransports[0]?.connection.nominated;
+  expect(pair?.localCandidate.type).toBe('relay');
+  expect(pair?.remoteCandidate.type).toBe('relay');
+}
+
 describe('calls through coturn over the embedded broker', () => {
   it('two werift phones with relay only connect with the broker-issued credentials, relay candidates only', async () => {
     const { harness } = await broker();
@@ -95,28 +127,7 @@ describe('calls through coturn over the embedded broker', () => {
       firstValueFrom(bobLink.iceServers$.pipe(timeout(WAIT_MS))),
     ]);
     expect(servers?.[0]?.urls).toEqual([turn.url]);
-    const alice = relayPhone(aliceLink);
-    const bob = relayPhone(bobLink);
-    await Promise.all([waitOpen(aliceLink), waitOpen(bobLink)]);
-    const incoming = reach(bob, 'incoming');
-    alice.makeCall(bob.userId, { audio: true, video: false });
-    await incoming;
-    bob.answerCall();
-    const [, calleeView] = await Promise.all([reach(alice, 'connected'), reach(bob, 'connected')]);
-    await waitForRemoteMedia(calleeView.remoteStream!, { packets: 5, timeoutMs: WAIT_MS });
-    const [aliceConnection, bobConnection] = factory.connections.slice(-2);
-    for (const pc of [aliceConnection, bobConnection]) {
-      const config = pc!.raw.config;
-      expect(config.iceTransportPolicy).toBe('relay');
-      expect(config.iceServers[0]?.username).toMatch(new RegExp(`^\\d+:(alice|bob)-${suffix}$`));
-      const local = candidateTypes(pc!.raw.localDescription?.sdp);
-      const remote = candidateTypes(pc!.raw.remoteDescription?.sdp);
-      expect(local.length + remote.length).toBeGreaterThan(0);
-      expect(new Set([...local, ...remote])).toEqual(new Set(['relay']));
-    }
-    const pair = aliceConnection!.raw.iceTransports[0]?.connection.nominated;
-    expect(pair?.localCandidate.type).toBe('relay');
-    expect(pair?.remoteCandidate.type).toBe('relay');
+    await relayCall(aliceLink, bobLink);
   });
 
   it('never puts the credential or the secret in a log, on the broker or on the transport', async () => {
@@ -259,5 +270,26 @@ describe('ICE servers from a function (mosquitto next to a token service)', () =
     expect(calls).toBe(1);
     await waitOpen(transport);
     expect(JSON.stringify(logs)).not.toContain('/ice/');
+  });
+});
+
+describe('calls through coturn over mosquitto (shipped config) with a token service', () => {
+  it('two werift phones with relay only connect with credentials from the iceServers function', async () => {
+    const mosquitto = await startMosquitto();
+    const harness = mosquittoHarness(mosquitto, 'tcp');
+    cleanups.push(async () => {
+      await harness.close();
+      await mosquitto.stop();
+    });
+    // What a token service next to mosquitto would answer: the relay's shared secret, the user's own id.
+    const tokenService = (userId: string) => async () =>
+      turnCredentials({ secret: turn.secret, userId, ttlSeconds: 600, urls: [turn.url] });
+    const suffix = nanoid(6);
+    const [alice, bob] = [`alice-${suffix}`, `bob-${suffix}`];
+    const [aliceLink, bobLink] = await Promise.all([
+      harness.connect(alice, { iceServers: tokenService(alice) }),
+      harness.connect(bob, { iceServers: tokenService(bob) }),
+    ]);
+    await relayCall(aliceLink, bobLink);
   });
 });
