@@ -1,5 +1,5 @@
 // A bare mqtt.js client, to do on the wire what a hostile or foreign client would.
-import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { connect, connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 
 export async function rawClient(url: string, username: string, password?: string): Promise<MqttClient> {
   return connectAsync(url, {
@@ -41,13 +41,29 @@ export async function subscribeReason(client: MqttClient, topic: string): Promis
 }
 
 /** The connection refusal code for these credentials, or 0 if accepted. */
-export async function connectReason(url: string, username: string, password?: string): Promise<number> {
-  try {
-    const client = await rawClient(url, username, password);
-    await client.endAsync();
-    return 0;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'number' ? code : -1;
-  }
+export function connectReason(url: string, username: string, password?: string): Promise<number> {
+  // Not connectAsync: when a broker drops the socket before any CONNACK (an admission refusal), mqtt.js
+  // closes without an error and connectAsync can wait for ever. A close before `connect` is a refusal too.
+  const client = connect(url, {
+    protocolVersion: 5,
+    username,
+    clientId: `${username}:raw${Math.random().toString(36).slice(2, 10)}`,
+    ...(password !== undefined ? { password } : {}),
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
+  return new Promise((resolve) => {
+    const settle = (code: number) => {
+      client.removeAllListeners();
+      client.on('error', () => {});
+      client.end(true);
+      resolve(code);
+    };
+    client.once('connect', () => settle(0));
+    client.once('error', (error) => {
+      const code = (error as { code?: unknown }).code;
+      settle(typeof code === 'number' ? code : -1);
+    });
+    client.once('close', () => settle(-1));
+  });
 }
