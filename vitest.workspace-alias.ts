@@ -16,4 +16,8 @@ export const workspaceAlias = [
   },
   { find: /^@handset\/token$/, replacement: here('./packages/token/src/index.ts') },
   { find: /^@handset\/test-support$/, replacement: here('./packages/test-support/src/index.ts') },
+  {
+    find: /^@handset\/test-support\/turn-server$/,
+    replacement: here('./packages/test-support/src/turn-server.ts'),
+  },
 ];

@@ -1,5 +1,6 @@
-// A coturn relay of the test's own on 127.0.0.1 (never the service the Debian package starts), with the
-// TURN REST API shared secret, a bounded relay port range, and stopped by its own PID.
+// A coturn relay of one's own on 127.0.0.1 (never the service the Debian package starts), with the TURN
+// REST API shared secret, a bounded relay port range, and stopped by its own PID. Tests and the demo share
+// it (the demo imports `@handset/test-support/turn-server`, which loads no werift).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -16,8 +17,13 @@ export interface TurnServer {
   stop(): Promise<void>;
 }
 
-/** Relay ports per server: two peers need one allocation each; a few spare for ICE restarts. */
-const RELAY_PORTS = 40;
+export interface TurnServerOptions {
+  /** The `static-auth-secret` credentials are derived from. */
+  secret?: string;
+  realm?: string;
+  /** Relay ports: two peers need one allocation each; a few spare for ICE restarts. Default 40. */
+  relayPorts?: number;
+}
 
 /** A port free for both UDP and TCP on 127.0.0.1 (coturn listens on both). */
 async function freePort(): Promise<number> {
@@ -76,11 +82,17 @@ export async function hasTurnServer(): Promise<boolean> {
   });
 }
 
-export async function startTurnServer(secret = 'turn-test-secret-0123456789'): Promise<TurnServer> {
+export async function startTurnServer(options: TurnServerOptions | string = {}): Promise<TurnServer> {
+  const {
+    secret = 'turn-test-secret-0123456789',
+    realm = 'handset.test',
+    relayPorts = 40,
+  } = typeof options === 'string' ? { secret: options } : options;
   const port = await freePort();
   const pidFile = `/tmp/handset-turn-${port}.pid`;
   // A random slice of the high ports keeps parallel test files (and other users of the box) apart.
-  const minPort = 49_152 + Math.floor(Math.random() * 300) * 50;
+  const slice = Math.max(50, relayPorts);
+  const minPort = 49_152 + Math.floor(Math.random() * Math.floor(15_000 / slice)) * slice;
   const child: ChildProcess = spawn(
     'turnserver',
     [
@@ -89,10 +101,10 @@ export async function startTurnServer(secret = 'turn-test-secret-0123456789'): P
       '--relay-ip=127.0.0.1',
       `--listening-port=${port}`,
       `--min-port=${minPort}`,
-      `--max-port=${minPort + RELAY_PORTS - 1}`,
+      `--max-port=${minPort + relayPorts - 1}`,
       '--use-auth-secret',
       `--static-auth-secret=${secret}`,
-      '--realm=handset.test',
+      `--realm=${realm}`,
       '--no-tls',
       '--no-dtls',
       '--allow-loopback-peers',
