@@ -1,51 +1,14 @@
 // handset-signal's token policy flags: --token-max-lifetime is honoured by the server it starts, and a value
 // the token code refuses stops the CLI with exit 2 before it listens.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createToken } from '@handset/token';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { type CliRun, runSignalCli } from './support/signal-cli.js';
 
-const cli = fileURLToPath(new URL('../src/server/cli.ts', import.meta.url));
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'cli-token-policy-secret-0123456789';
 
-interface Run {
-  /** The server's URL once the banner is out, or null if the CLI exited first. */
-  url: Promise<string | null>;
-  exited: Promise<{ code: number | null; stderr: string }>;
-  stop(): void;
-}
-
-function runCli(args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: packageDir,
-    env: { ...process.env, HANDSET_TOKEN_SECRET: SECRET, HANDSET_REDIS_PASSWORD: '' },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stderr })),
-  );
-  let stdout = '';
-  const url = new Promise<string | null>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const found = /listening on (ws:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
-      if (found) resolve(found);
-    });
-    child.once('exit', () => resolve(null));
-  });
-  // A CLI that never stops would hang the suite: stop it by PID after a generous bound.
-  const guard = setTimeout(() => stop(), 30_000);
-  child.once('exit', () => clearTimeout(guard));
-  function stop(): void {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
-  }
-  return { url, exited, stop };
+function runCli(args: string[]): CliRun {
+  return runSignalCli(SECRET, args);
 }
 
 /** `welcome`, or the code of the error frame the server refused the `hello` with. */

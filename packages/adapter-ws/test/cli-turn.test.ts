@@ -1,44 +1,15 @@
 // handset-signal's TURN relay comes from the environment (HANDSET_TURN_*): every welcome then carries
 // fresh TURN credentials; a half or bad configuration stops the CLI with exit 2 before it listens.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createToken } from '@handset/token';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { type CliRun, runSignalCli } from './support/signal-cli.js';
 
-const cli = fileURLToPath(new URL('../src/server/cli.ts', import.meta.url));
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'cli-turn-token-secret-0123456789';
 const TURN_SECRET = 'cli-turn-relay-secret';
 
-function runCli(turnEnv: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--log-level', 'debug'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: packageDir,
-    env: { ...process.env, HANDSET_TOKEN_SECRET: SECRET, HANDSET_REDIS_PASSWORD: '', ...turnEnv },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stderr })),
-  );
-  let stdout = '';
-  const url = new Promise<string | null>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const found = /listening on (ws:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
-      if (found) resolve(found);
-    });
-    child.once('exit', () => resolve(null));
-  });
-  const guard = setTimeout(() => stop(), 30_000);
-  child.once('exit', () => clearTimeout(guard));
-  function stop(): void {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
-  }
-  return { url, exited, stop, stderr: () => stderr };
+function runCli(turnEnv: Record<string, string>): CliRun {
+  return runSignalCli(SECRET, ['--log-level', 'debug'], turnEnv);
 }
 
 function welcomeOf(url: string): Promise<Record<string, unknown>> {

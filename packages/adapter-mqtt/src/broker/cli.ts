@@ -18,7 +18,7 @@ shows on a command line: HANDSET_TURN_URLS (comma-separated turn: URLs), HANDSET
 static-auth-secret), HANDSET_TURN_TTL (credential lifetime in seconds, default 86400). Each connection
 then gets fresh TURN credentials on its own ice topic, and again before they expire.`;
 
-/** `--limit maxConnectionsPerAddress=1000`: any of DEFAULT_BROKER_LIMITS, by its own name. */
+/** `--limit maxConnectionsPerAddress=1000`: each of DEFAULT_BROKER_LIMITS may be set by its own name. */
 function parseLimits(values: string[]): Partial<BrokerLimits> {
   const limits: Partial<Record<keyof BrokerLimits, number>> = {};
   for (const value of values) {

@@ -24,7 +24,7 @@ const usage = `Usage: handset-signal --port <port> [--host 127.0.0.1] [--secret 
                     HANDSET_REDIS_PASSWORD, never the command line, which any local user can read
   --redis-ca        PEM file of the CA that signed Redis's TLS certificate
   --allowed-origin  a browser origin allowed to connect (repeat for several; https://app.example.com,
-                    http://localhost:* for any port, * for any). Default: any origin, or in --dev
+                    http://localhost:* for every port, * for all). Default: all origins, or in --dev
                     loopback pages only
   --log-level       default info
   --token-max-lifetime  longest token lifetime accepted, in seconds (default 604800, 7 days)
