@@ -1,16 +1,24 @@
-// The browser's WebRTC handed to the phone as ports. With `loopbackOnly`, the peer connection offers
-// only 127.0.0.1 candidates, so two tabs of a test on one machine never touch a real interface.
+// The browser's WebRTC and media devices handed to the phone as ports. With `loopbackOnly`, the peer connection
+// offers only 127.0.0.1 candidates, so two tabs of a test on one machine never touch a real interface.
 import type {
+  DataChannelPort,
+  DeviceInfo,
+  EnumerateDevices,
+  GetDisplayMedia,
   GetUserMedia,
   IceCandidateEventPort,
   PeerConnectionEventMap,
   PeerConnectionFactory,
   PeerConnectionPort,
+  RtpTransceiverPort,
 } from '@handset/core';
 
 export interface BrowserPorts {
   peerConnectionFactory: PeerConnectionFactory;
   getUserMedia: GetUserMedia;
+  /** Absent where the browser cannot share a screen (most phones): the page then offers no Share screen. */
+  getDisplayMedia: GetDisplayMedia | undefined;
+  enumerateDevices: EnumerateDevices;
   /** The last peer connection made (the test harness reads `getStats` from it). */
   lastPeerConnection(): RTCPeerConnection | null;
 }
@@ -48,6 +56,14 @@ function peerConnectionPort(pc: RTCPeerConnection, loopbackOnly: boolean): PeerC
     addIceCandidate: (candidate) =>
       keep(candidate.candidate) ? pc.addIceCandidate(candidate) : Promise.resolve(),
     restartIce: () => pc.restartIce(),
+    // The DOM's transceiver and channel are the ports' shapes with wider types (RTCRtpTransceiverDirection...).
+    getTransceivers: () => pc.getTransceivers() as unknown as RtpTransceiverPort[],
+    addTransceiver: (trackOrKind, init) =>
+      pc.addTransceiver(
+        trackOrKind as MediaStreamTrack | 'audio' | 'video',
+        init as RTCRtpTransceiverInit | undefined,
+      ) as unknown as RtpTransceiverPort,
+    createDataChannel: (label, init) => pc.createDataChannel(label, init) as unknown as DataChannelPort,
     getStats: () => pc.getStats(),
     close: () => pc.close(),
     addEventListener<K extends keyof PeerConnectionEventMap>(
@@ -86,6 +102,19 @@ export function createBrowserPorts(options: { loopbackOnly: boolean }): BrowserP
       return peerConnectionPort(pc, options.loopbackOnly);
     },
     getUserMedia: (media) => navigator.mediaDevices.getUserMedia(media),
+    getDisplayMedia:
+      typeof navigator.mediaDevices.getDisplayMedia === 'function'
+        ? (options) => navigator.mediaDevices.getDisplayMedia(options)
+        : undefined,
+    enumerateDevices: async () =>
+      (await navigator.mediaDevices.enumerateDevices()).map(
+        (device): DeviceInfo => ({
+          deviceId: device.deviceId,
+          kind: device.kind,
+          label: device.label,
+          groupId: device.groupId,
+        }),
+      ),
     lastPeerConnection: () => last,
   };
 }

@@ -4,10 +4,13 @@ import { type CallView, createPhone, HandsetError, type Phone } from '@handset/c
 import { callMachine } from '@handset/core/machine';
 import type { InspectionEvent, Observer } from 'xstate';
 import { createBrowserPorts } from './browser-ports.js';
+import { createCallControls } from './call-controls.js';
 import { showCallQuality } from './call-quality-badge.js';
 import { describeCallState } from './call-status-text.js';
+import { createChatPanel } from './chat-panel.js';
 import { describeEnding, isOrdinaryEnding } from './end-messages.js';
 import { findPageElements } from './page-elements.js';
+import { describePeerState } from './peer-state-text.js';
 import { createTonePlayer } from './ring-tones.js';
 import {
   isTransportKind,
@@ -54,6 +57,21 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** An in-call refusal (`screen-share-failed`, `message-too-large`...) shown with its code. */
+function showError(error: unknown): void {
+  showMessage(errorText(error), error instanceof HandsetError ? error.code : 'command');
+}
+
+const controls = createCallControls(page, {
+  phone: () => phone,
+  canShareScreen: ports.getDisplayMedia !== undefined,
+  report: showError,
+});
+const chat = createChatPanel(
+  { chat: page.chat, log: page.chatLog, form: page.chatForm, message: page.message, send: page.send },
+  { phone: () => phone, report: showError },
+);
+
 /** Sets a video's stream only when it changed, so playback is not restarted on every snapshot. */
 function attach(video: HTMLVideoElement, stream: unknown): void {
   const next = stream instanceof MediaStream ? stream : null;
@@ -67,12 +85,15 @@ const ACTIVE_STATES = new Set([
   'answering',
   'connecting',
   'connected',
+  'on-hold',
   'reconnecting',
   'renegotiating',
 ]);
 
 /** States in which media may flow and stats$ may speak. */
-const MEDIA_STATES = new Set(['connected', 'reconnecting', 'renegotiating']);
+const MEDIA_STATES = new Set(['connected', 'on-hold', 'reconnecting', 'renegotiating']);
+
+let shownState: CallView['state'] | null = null;
 
 function render(view: CallView): void {
   const loggedIn = phone !== null;
@@ -86,6 +107,12 @@ function render(view: CallView): void {
   page.remoteCaption.textContent = view.peerId ?? 'Peer';
   attach(page.localVideo, view.localStream);
   attach(page.remoteVideo, view.remoteStream);
+  controls.render(view);
+  chat.render(view);
+  page.peerState.textContent = describePeerState(view)
+    .map((line) => `${line}.`)
+    .join(' ');
+  page.remoteScreenLabel.hidden = !(MEDIA_STATES.has(view.state) && view.remoteMedia.screen);
   // Samples come only while connected; the badge goes when the call does.
   if (!MEDIA_STATES.has(view.state)) showCallQuality(page.callQuality, null);
 
@@ -96,9 +123,11 @@ function render(view: CallView): void {
   if (view.state === 'ended' && view.endReason) {
     showMessage(describeEnding(view), view.endReason.code);
     page.callMessage.classList.toggle('ordinary', isOrdinaryEnding(view.endReason));
-  } else if (view.state !== 'idle') {
+  } else if (view.state !== 'idle' && view.state !== shownState) {
+    // A refusal shown mid-call (screen refused, message too long) stays until the call moves on.
     showMessage('', '');
   }
+  shownState = view.state;
 }
 
 function login(): void {
@@ -119,6 +148,8 @@ function login(): void {
       transport: link.transport,
       peerConnectionFactory: ports.peerConnectionFactory,
       getUserMedia: ports.getUserMedia,
+      getDisplayMedia: ports.getDisplayMedia,
+      enumerateDevices: ports.enumerateDevices,
       // No iceServers: the WebSocket server hands out its coturn relay (when the demo found one) with fresh
       // credentials. "Relay only" forces every call through it (TURN relay candidates only).
       iceTransportPolicy: page.relayOnly.checked ? 'relay' : 'all',
@@ -136,7 +167,12 @@ function login(): void {
   for (const field of [page.myId, page.transport, page.relayOnly, page.login]) field.disabled = true;
   page.linkStatus.textContent = `${userId} · ${TRANSPORT_LABELS[kind]} · connecting…`;
   page.linkStatus.dataset.linkStatus = 'connecting';
+  chat.listen(phone);
   phone.call$.subscribe(render);
+  phone.events$.subscribe((event) => {
+    // A device unplugged or refused mid-call: the call goes on, the person is told why.
+    if (event.type === 'call-warning' && DEVICE_WARNINGS.has(event.error.code)) showError(event.error);
+  });
   phone.stats$.subscribe((stats) => showCallQuality(page.callQuality, stats));
   transport.status$.subscribe((status) => {
     page.linkStatus.textContent = `${userId} · ${TRANSPORT_LABELS[kind]} · ${status}`;
@@ -145,6 +181,8 @@ function login(): void {
   link.errors$.subscribe((error) => showMessage(`Signaling: ${error.message}`, 'signaling'));
   page.peerId.focus();
 }
+
+const DEVICE_WARNINGS: ReadonlySet<string> = new Set(['device-lost', 'device-failed', 'screen-share-failed']);
 
 /** Runs a phone command; a refusal (no peer id, wrong moment) becomes a message instead of an exception. */
 function command(run: (phone: Phone) => void): void {

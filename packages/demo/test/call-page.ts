@@ -5,6 +5,37 @@ import { expect } from 'vitest';
 
 export type TransportKind = 'ws' | 'mqtt';
 
+export type ButtonName =
+  | 'Login'
+  | 'Call'
+  | 'Answer'
+  | 'Reject'
+  | 'Hang up'
+  | 'Mute'
+  | 'Unmute'
+  | 'Camera off'
+  | 'Camera on'
+  | 'Hold'
+  | 'Resume'
+  | 'Share screen'
+  | 'Stop sharing'
+  | 'Send';
+
+export interface SentTrack {
+  enabled: boolean;
+  readyState: string;
+  label: string;
+  deviceId: string | null;
+}
+
+export interface Inbound {
+  bytes: number;
+  framesDecoded: number;
+  /** Grows with what is heard; flat while the peer is muted (silence). */
+  audioEnergy: number;
+  frameWidth: number;
+}
+
 const WAIT_MS = 30_000;
 
 export class CallPage {
@@ -17,8 +48,124 @@ export class CallPage {
     return new CallPage(page);
   }
 
-  button(name: 'Login' | 'Call' | 'Answer' | 'Reject' | 'Hang up'): Locator {
+  button(name: ButtonName): Locator {
     return this.page.getByRole('button', { name, exact: true });
+  }
+
+  /** The peer's state in words: the status element that is not the call state. */
+  peerState(): Locator {
+    return this.page.getByRole('status').and(this.page.locator('#peer-state'));
+  }
+
+  /** What this page sends of one kind: its sender's track (null when nothing is sent), read from the peer connection. */
+  sentTrack(kind: 'audio' | 'video'): Promise<SentTrack | null> {
+    return this.page.evaluate((kind) => {
+      const pc = (
+        window as unknown as { handsetDemo: { peerConnection(): RTCPeerConnection | null } }
+      ).handsetDemo.peerConnection();
+      const transceiver = pc?.getTransceivers().find((t) => t.receiver.track.kind === kind);
+      const track = transceiver?.sender.track;
+      if (!track) return null;
+      return {
+        enabled: track.enabled,
+        readyState: track.readyState,
+        label: track.label,
+        deviceId: track.getSettings().deviceId ?? null,
+      };
+    }, kind);
+  }
+
+  /** Keeps the track now sent of this kind, to look at it after it has been replaced (`keptTrackState`). */
+  async keepSentTrack(kind: 'audio' | 'video'): Promise<void> {
+    await this.page.evaluate((kind) => {
+      const pc = (
+        window as unknown as { handsetDemo: { peerConnection(): RTCPeerConnection | null } }
+      ).handsetDemo.peerConnection();
+      const track = pc?.getTransceivers().find((t) => t.receiver.track.kind === kind)?.sender.track;
+      if (!track) throw new Error(`no ${kind} track is sent`);
+      (window as unknown as { keptTrack: MediaStreamTrack }).keptTrack = track;
+    }, kind);
+  }
+
+  keptTrackState(): Promise<string> {
+    return this.page.evaluate(
+      () => (window as unknown as { keptTrack: MediaStreamTrack }).keptTrack.readyState,
+    );
+  }
+
+  /** The SDP this page last set locally: unchanged means no renegotiation happened. */
+  localSdp(): Promise<string | null> {
+    return this.page.evaluate(
+      () =>
+        (
+          window as unknown as { handsetDemo: { peerConnection(): RTCPeerConnection | null } }
+        ).handsetDemo.peerConnection()?.localDescription?.sdp ?? null,
+    );
+  }
+
+  /** What arrived from the peer so far, of one kind (`inbound-rtp` summed over its streams). */
+  inbound(kind: 'audio' | 'video'): Promise<Inbound> {
+    return this.page.evaluate(async (kind) => {
+      const pc = (
+        window as unknown as { handsetDemo: { peerConnection(): RTCPeerConnection | null } }
+      ).handsetDemo.peerConnection();
+      const total = { bytes: 0, framesDecoded: 0, audioEnergy: 0, frameWidth: 0 };
+      if (!pc) return total;
+      (await pc.getStats()).forEach(
+        (report: {
+          type: string;
+          kind?: string;
+          bytesReceived?: number;
+          framesDecoded?: number;
+          totalAudioEnergy?: number;
+          frameWidth?: number;
+        }) => {
+          if (report.type !== 'inbound-rtp' || report.kind !== kind) return;
+          total.bytes += report.bytesReceived ?? 0;
+          total.framesDecoded += report.framesDecoded ?? 0;
+          total.audioEnergy += report.totalAudioEnergy ?? 0;
+          total.frameWidth = Math.max(total.frameWidth, report.frameWidth ?? 0);
+        },
+      );
+      return total;
+    }, kind);
+  }
+
+  /** Resolves once `measure` has grown (media flows); fails after the usual wait. */
+  async expectGrowing(measure: () => Promise<number>): Promise<void> {
+    const first = await measure();
+    await expect.poll(measure, { timeout: WAIT_MS, interval: 250 }).toBeGreaterThan(first);
+  }
+
+  /** Resolves once `measure` holds still for a whole second (media stopped); fails after the usual wait. */
+  async expectStill(measure: () => Promise<number>): Promise<void> {
+    await expect
+      .poll(
+        async () => {
+          const before = await measure();
+          await this.page.waitForTimeout(1_000);
+          return (await measure()) - before;
+        },
+        { timeout: WAIT_MS, interval: 100 },
+      )
+      .toBe(0);
+  }
+
+  /** The chat log's lines as shown: `<who>: <text>`, oldest first. */
+  chatLines(): Promise<string[]> {
+    return this.page
+      .locator('#chat-log li')
+      .evaluateAll((items) =>
+        items.map(
+          (item) =>
+            `${item.querySelector('.who')?.textContent ?? ''}: ${item.querySelector('.text')?.textContent ?? ''}`,
+        ),
+      );
+  }
+
+  async sendMessage(text: string): Promise<void> {
+    await this.page.getByLabel('Message', { exact: true }).fill(text);
+    await this.button('Send').click();
   }
 
   async login(userId: string, peerId: string, transport: TransportKind): Promise<void> {

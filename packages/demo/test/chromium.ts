@@ -22,8 +22,18 @@ export function chromiumPath(): string {
   return process.env.CHROME_PATH || '/usr/bin/chromium';
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+/**
+ * `cameras`: how many fake cameras Chromium lists (`fake_device_0`, `fake_device_1`...; default one), for
+ * tests that switch the camera. Screen capture (`getDisplayMedia`) needs nothing more: with the fake UI
+ * flag it returns a fake screen track (label `screen:…`) without a picker.
+ */
+export async function launchChromium(options: { cameras?: number } = {}): Promise<Browser> {
+  const args = options.cameras
+    ? CHROMIUM_ARGS.map((arg) =>
+        arg === '--use-fake-device-for-media-stream' ? `${arg}=device-count=${options.cameras}` : arg,
+      )
+    : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args });
 }
 
 export async function newParty(browser: Browser): Promise<BrowserContext> {
