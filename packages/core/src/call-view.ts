@@ -4,7 +4,7 @@ import type { callMachine } from './call/call-machine.js';
 import type { CallDirection } from './call/context.js';
 import type { EndReason } from './end-reason.js';
 import type { MediaStreamPort } from './ports.js';
-import type { MediaKinds } from './protocol.js';
+import type { CallMetadata, MediaKinds, MediaState } from './protocol.js';
 
 export type CallState =
   | 'idle'
@@ -15,6 +15,8 @@ export type CallState =
   | 'answering'
   | 'connecting'
   | 'connected'
+  /** Connected, and held by either side (or both): no media flows on purpose. */
+  | 'on-hold'
   | 'reconnecting'
   | 'renegotiating'
   | 'ended';
@@ -28,7 +30,17 @@ export interface CallView {
   readonly localStream: MediaStreamPort | null;
   readonly remoteStream: MediaStreamPort | null;
   readonly endReason: EndReason | null;
+  /** The invite's metadata (the caller's app data), on both sides; null without one. */
+  readonly metadata: CallMetadata | null;
+  /** What this side sends: microphone and camera (on before connect too), screen, hold, video at all. */
+  readonly localMedia: MediaState;
+  /** What the peer said it sends (its `media-state` messages); all on until it says otherwise. */
+  readonly remoteMedia: MediaState;
+  /** Who holds the call: nobody, this side, the peer, or both. */
+  readonly hold: HoldState;
 }
+
+export type HoldState = 'none' | 'local' | 'remote' | 'both';
 
 type CallSnapshot = SnapshotFrom<typeof callMachine>;
 
@@ -48,8 +60,15 @@ export function callStateOf(snapshot: CallSnapshot): CallState {
   return 'connected';
 }
 
+/** The media a side has before it says anything: everything its call carries on, nothing held. */
+export function defaultMediaState(media: MediaKinds): MediaState {
+  return { microphone: media.audio, camera: media.video, screen: false, held: false, video: media.video };
+}
+
 export function callViewOf(snapshot: CallSnapshot): CallView {
   const { context } = snapshot;
+  const localMedia = defaultMediaState(context.media);
+  const remoteMedia = defaultMediaState(context.media);
   return {
     callId: context.callId,
     state: callStateOf(snapshot),
@@ -59,5 +78,9 @@ export function callViewOf(snapshot: CallSnapshot): CallView {
     localStream: context.localStream,
     remoteStream: context.remoteStream,
     endReason: context.endReason,
+    metadata: null,
+    localMedia,
+    remoteMedia,
+    hold: 'none',
   };
 }

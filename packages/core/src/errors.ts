@@ -27,7 +27,15 @@ export type HandsetErrorCode =
   /** A port (peer-connection factory, getUserMedia, transport send) threw; the call it served ended. */
   | 'port-failed'
   /** A relay-only call got no TURN candidate (credentials wrong or expired, relay unreachable); it ends `connection-failed`. */
-  | 'turn-refused';
+  | 'turn-refused'
+  /** An in-call message over `PROTOCOL_LIMITS.maxCallMessageBytes`: refused when sent, dropped when received. */
+  | 'message-too-large'
+  /** A microphone or camera ended mid-call (unplugged); the call goes on with it off. */
+  | 'device-lost'
+  /** getDisplayMedia was refused or failed; the call goes on without sharing. */
+  | 'screen-share-failed'
+  /** getUserMedia for a device switch or camera on was refused; the call goes on with the old device / camera off. */
+  | 'device-failed';
 
 /** Codes that describe bad input from the network. */
 export type ProtocolErrorCode = Extract<

@@ -21,6 +21,9 @@ import {
 } from './link-condition.js';
 import type {
   Clock,
+  DeviceInfo,
+  EnumerateDevices,
+  GetDisplayMedia,
   GetUserMedia,
   IceServerConfig,
   IceTransportPolicy,
@@ -28,6 +31,7 @@ import type {
   PeerConnectionFactory,
 } from './ports.js';
 import {
+  type CallMetadata,
   createEnvelope,
   decodeEnvelope,
   type EnvelopeDraft,
@@ -44,6 +48,10 @@ export interface PhoneOptions {
   transport: SignalingTransport;
   peerConnectionFactory: PeerConnectionFactory;
   getUserMedia: GetUserMedia;
+  /** Opens a screen for `startScreenShare`; without it screen sharing fails `screen-share-failed`. */
+  getDisplayMedia?: GetDisplayMedia;
+  /** Lists devices for `listDevices`; without it the list is empty. */
+  enumerateDevices?: EnumerateDevices;
   /**
    * The ICE servers of every call. When absent, the transport's `iceServers$` (the server's fresh TURN
    * credentials) are used, the latest for each new call; with neither, none.
@@ -67,8 +75,23 @@ export interface PhoneOptions {
   deviceId?: string;
 }
 
+/** What `makeCall` takes besides the peer and media. */
+export interface CallOptions {
+  /** App data for the callee (JSON, at most `PROTOCOL_LIMITS.maxMetadataBytes` as JSON). */
+  metadata?: CallMetadata;
+}
+
 export type PhoneEvent =
-  | { type: 'incoming-call'; callId: string; peerId: string; media: MediaKinds }
+  | {
+      type: 'incoming-call';
+      callId: string;
+      peerId: string;
+      media: MediaKinds;
+      /** The caller's `makeCall` metadata, if it sent any. */
+      metadata?: CallMetadata;
+    }
+  /** An in-call message from the peer (`sendMessage` there). */
+  | { type: 'message'; callId: string; text: string }
   | { type: 'state-changed'; callId: string | null; state: CallState; previous: CallState }
   | { type: 'call-ended'; callId: string | null; reason: EndReason }
   | { type: 'protocol-error'; error: HandsetError }
@@ -86,13 +109,51 @@ export interface Phone {
    * Starts a call and returns its id. Throws `invalid-state` if a call is already under way, and
    * `invalid-argument` for a peer id the protocol refuses, this phone's own user id, or no media.
    */
-  makeCall(peerId: string, media?: MediaKinds): string;
+  makeCall(peerId: string, media?: MediaKinds, options?: CallOptions): string;
   /** Answers the ringing call, with the media the caller asked for unless told otherwise. */
   answerCall(media?: MediaKinds): void;
   /** Declines the ringing call; the caller sees `declined`. */
   rejectCall(): void;
   /** Ends whatever call is under way (cancel, decline or hang up, as fits its state). No call: no-op. */
   hangupCall(): void;
+  /**
+   * Mutes (`false`) or unmutes the microphone: the track keeps running but sends silence, so unmuting is
+   * instant. Allowed from dialing or ringing on (remembered until media exists); the peer is told.
+   */
+  setMicrophone(on: boolean): void;
+  /**
+   * Turns the camera off (its track is stopped: the light goes off) or on again (a new camera track, sent
+   * without renegotiation). Allowed from dialing or ringing on; throws `invalid-state` in an audio-only
+   * call (use `startVideo`). A refused camera gives a `device-failed` warning; the camera stays off.
+   */
+  setCamera(on: boolean): void;
+  /** Puts the connected call on hold: media stops both ways until `resumeCall`. The peer is told. */
+  holdCall(): void;
+  /** Takes this side's hold off; media flows again unless the peer holds too. */
+  resumeCall(): void;
+  /**
+   * Shares a screen instead of the camera (see the README); rejects `screen-share-failed` if the screen
+   * could not be opened (the call goes on). Connected calls only.
+   */
+  startScreenShare(): Promise<void>;
+  /** Stops sharing: the camera comes back if it was on. */
+  stopScreenShare(): void;
+  /**
+   * Switches the microphone or camera to another device, without renegotiation. Rejects `device-failed`
+   * if the device cannot be opened (the old one stays).
+   */
+  switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void>;
+  /** The devices the `enumerateDevices` port lists (`[]` without one). */
+  listDevices(): Promise<DeviceInfo[]>;
+  /** Adds video to an audio-only call (camera on, renegotiated); the peer receives it but keeps its camera off. */
+  startVideo(): void;
+  /** Stops sending video (camera off, renegotiated); the call stays up as audio. */
+  stopVideo(): void;
+  /**
+   * Sends a text message to the peer over the call's data channel. Throws `message-too-large` over
+   * `PROTOCOL_LIMITS.maxCallMessageBytes`, `invalid-state` while the channel is not open.
+   */
+  sendMessage(text: string): void;
   /** The current call, or the last one until the next begins. Emits on every change. */
   readonly call$: Observable<CallView>;
   readonly events$: Observable<PhoneEvent>;
@@ -325,7 +386,7 @@ export function createPhone(options: PhoneOptions): Phone {
   return {
     userId,
     deviceId,
-    makeCall(peerId, media = DEFAULT_MEDIA) {
+    makeCall(peerId, media = DEFAULT_MEDIA, _callOptions) {
       const check = validateEnvelope({
         v: 1,
         type: 'cancel',
@@ -358,6 +419,39 @@ export function createPhone(options: PhoneOptions): Phone {
       if (!disposed && current.getSnapshot().can({ type: 'user.hangup' }))
         current.send({ type: 'user.hangup' });
     },
+    setMicrophone() {
+      throw notYet('setMicrophone');
+    },
+    setCamera() {
+      throw notYet('setCamera');
+    },
+    holdCall() {
+      throw notYet('holdCall');
+    },
+    resumeCall() {
+      throw notYet('resumeCall');
+    },
+    async startScreenShare() {
+      throw notYet('startScreenShare');
+    },
+    stopScreenShare() {
+      throw notYet('stopScreenShare');
+    },
+    async switchDevice() {
+      throw notYet('switchDevice');
+    },
+    async listDevices() {
+      return options.enumerateDevices ? options.enumerateDevices() : [];
+    },
+    startVideo() {
+      throw notYet('startVideo');
+    },
+    stopVideo() {
+      throw notYet('stopVideo');
+    },
+    sendMessage() {
+      throw notYet('sendMessage');
+    },
     call$: view.pipe(distinctUntilChanged()),
     events$: events.asObservable(),
     stats$: stats.asObservable(),
@@ -378,6 +472,8 @@ export function createPhone(options: PhoneOptions): Phone {
     },
   };
 }
+
+const notYet = (what: string) => HandsetError.invalidState(`${what} is not available in this call yet`);
 
 /** Convenience for apps: the state alone, without repeats. */
 export function callStates(phone: Phone): Observable<CallState> {

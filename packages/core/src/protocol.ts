@@ -16,7 +16,60 @@ export const PROTOCOL_LIMITS = {
   maxCandidateLength: 1024,
   /** Longest invite lifetime a callee accepts (10 minutes): a ring cannot be made to last forever. */
   maxInviteLifetimeMs: 10 * 60 * 1000,
+  /** An invite's `metadata`, as JSON (UTF-8 bytes): app data rides along, it is not a payload channel. */
+  maxMetadataBytes: 4096,
+  /** Nesting of an invite's `metadata`: a validator must not recurse as deep as a hostile peer likes. */
+  maxMetadataDepth: 16,
+  /** One in-call message (data channel frame), UTF-8 bytes: the size every browser's SCTP sends whole. */
+  maxCallMessageBytes: 16 * 1024,
 } as const;
+
+/** A JSON value, as an app attaches it to a call (`makeCall(..., { metadata })`). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** What a caller attaches to an invite; the callee reads it on `incoming-call` and in the call view. */
+export type CallMetadata = JsonValue;
+
+/**
+ * Why a value is not call metadata (not plain JSON, nested deeper than `maxMetadataDepth`, or over
+ * `maxMetadataBytes` as JSON), or null if it is. Walks without recursion and never calls the value's
+ * own methods (a getter or `toJSON` of an app's object is not run before the depth check).
+ */
+export function metadataProblem(value: unknown): string | null {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  while (stack.length > 0) {
+    const { value: item, depth } = stack.pop()!;
+    if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
+    if (typeof item === 'number') {
+      if (!Number.isFinite(item)) return 'numbers must be finite';
+      continue;
+    }
+    if (typeof item !== 'object') return `a value of type ${typeof item} is not JSON`;
+    if (depth > PROTOCOL_LIMITS.maxMetadataDepth) {
+      return `nested deeper than ${PROTOCOL_LIMITS.maxMetadataDepth} levels`;
+    }
+    const prototype = Object.getPrototypeOf(item);
+    if (Array.isArray(item)) {
+      for (const element of item) stack.push({ value: element, depth: depth + 1 });
+    } else if (prototype === Object.prototype || prototype === null) {
+      for (const key of Object.keys(item)) {
+        const descriptor = Object.getOwnPropertyDescriptor(item, key);
+        if (!descriptor || !('value' in descriptor)) return 'accessor properties are not JSON';
+        stack.push({ value: descriptor.value, depth: depth + 1 });
+      }
+    } else return 'only plain objects and arrays are JSON';
+  }
+  const size = utf8Length(JSON.stringify(value));
+  if (size > PROTOCOL_LIMITS.maxMetadataBytes) {
+    return `${size} bytes as JSON, over ${PROTOCOL_LIMITS.maxMetadataBytes}`;
+  }
+  return null;
+}
+
+const Metadata = v.custom<CallMetadata>(
+  (value) => metadataProblem(value) === null,
+  'metadata must be JSON of at most maxMetadataBytes, nested at most maxMetadataDepth deep',
+);
 
 const Id = v.pipe(
   v.string(),
@@ -44,6 +97,16 @@ const Header = {
 };
 
 const MediaKinds = v.object({ audio: v.boolean(), video: v.boolean() });
+
+/** What one side sends and shows of its media (see `media-state`). */
+const MediaStateSchema = v.object({
+  microphone: v.boolean(),
+  camera: v.boolean(),
+  screen: v.boolean(),
+  held: v.boolean(),
+  /** The side's call carries video at all (false in an audio-only call). */
+  video: v.boolean(),
+});
 
 const IceCandidate = v.object({
   candidate: v.pipe(v.string(), v.maxLength(PROTOCOL_LIMITS.maxCandidateLength)),
@@ -73,6 +136,8 @@ const messages = {
       v.minValue(1),
       v.maxValue(PROTOCOL_LIMITS.maxInviteLifetimeMs),
     ),
+    /** The caller's app data (PeerJS's `metadata`), bounded. */
+    metadata: v.optional(Metadata),
   }),
   ringing: v.object({ ...Header, type: v.literal('ringing') }),
   answer: v.object({ ...Header, type: v.literal('answer'), sdp: Sdp }),
@@ -93,6 +158,16 @@ const messages = {
     description: v.object({ type: v.picklist(['offer', 'answer']), sdp: Sdp }),
     iceRestart: v.boolean(),
   }),
+  /**
+   * A side's microphone, camera, screen share and hold, on entering `connected` (if not the default) and on
+   * every change; `seq` grows per call and sender, so an older one delivered late is ignored.
+   */
+  'media-state': v.object({
+    ...Header,
+    type: v.literal('media-state'),
+    seq: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
+    state: MediaStateSchema,
+  }),
   /** Sent by a transport on behalf of an addressee it knows to be offline. */
   unavailable: v.object({ ...Header, type: v.literal('unavailable') }),
 };
@@ -109,6 +184,8 @@ export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 export type EnvelopeOf<T extends MessageType> = Extract<Envelope, { type: T }>;
 export type IceCandidateInit = v.InferOutput<typeof IceCandidate>;
 export type MediaKinds = v.InferOutput<typeof MediaKinds>;
+/** One side's media as the call view shows it and `media-state` carries it. */
+export type MediaState = v.InferOutput<typeof MediaStateSchema>;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export type HangupReason = (typeof HANGUP_REASONS)[number];
 export type SessionDescription = { type: 'offer' | 'answer'; sdp: string };
@@ -173,7 +250,7 @@ export function validateEnvelope(value: unknown): DecodeResult {
 }
 
 /** UTF-8 length of a string, counted without encoding it (no TextEncoder needed on any platform). */
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -1,7 +1,8 @@
 // How good a call sounds, from its numbers: a mean opinion score (the ITU-T E-model, simplified as LiveKit's
 // connection-quality scorer does) cut into four levels. Pure, so the thresholds are tested and documented once.
 
-export type QualityLevel = 'excellent' | 'good' | 'poor' | 'lost';
+/** `held`: the call is on hold (by either side), so no media flows on purpose and nothing is scored. */
+export type QualityLevel = 'excellent' | 'good' | 'poor' | 'lost' | 'held';
 
 /** The inputs of a score: what the last sampling interval measured. */
 export interface QualityInputs {

@@ -12,6 +12,7 @@ export type RemoteEvent =
   | { type: 'remote.cancel'; envelope: EnvelopeOf<'cancel'> }
   | { type: 'remote.hangup'; envelope: EnvelopeOf<'hangup'> }
   | { type: 'remote.negotiate'; envelope: EnvelopeOf<'negotiate'> }
+  | { type: 'remote.mediaState'; envelope: EnvelopeOf<'media-state'> }
   | { type: 'remote.unavailable'; envelope: EnvelopeOf<'unavailable'> };
 
 export interface CallAddress {
@@ -54,6 +55,8 @@ export function routeEnvelope(call: CallAddress, envelope: Envelope): RemoteEven
       return { type: 'remote.hangup', envelope };
     case 'negotiate':
       return { type: 'remote.negotiate', envelope };
+    case 'media-state':
+      return { type: 'remote.mediaState', envelope };
     case 'unavailable':
       return { type: 'remote.unavailable', envelope };
   }

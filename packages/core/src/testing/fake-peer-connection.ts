@@ -1,9 +1,8 @@
 // A scriptable stand-in for RTCPeerConnection and getUserMedia, for unit tests of the call machine
 // (mediasoup's FakeHandler idea): no network, deterministic, every effect observable.
 import type {
-  GetUserMedia,
+  DataChannelInit,
   IceCandidateEventPort,
-  MediaStreamPort,
   MediaTrackPort,
   PeerConnectionEventMap,
   PeerConnectionFactory,
@@ -11,24 +10,15 @@ import type {
   SdpType,
   StatsReportPort,
   TrackEventPort,
+  TransceiverDirection,
+  TransceiverInit,
 } from '../ports.js';
-import type { IceCandidateInit, MediaKinds, SessionDescription } from '../protocol.js';
+import type { IceCandidateInit, SessionDescription } from '../protocol.js';
+import { FakeMediaStream, FakeTrack } from './fake-media.js';
+import { FakeDataChannel, FakeTransceiver, later } from './fake-rtp.js';
 
-export class FakeTrack implements MediaTrackPort {
-  enabled = true;
-  stopped = false;
-  constructor(readonly kind: string) {}
-  stop(): void {
-    this.stopped = true;
-  }
-}
-
-export class FakeMediaStream implements MediaStreamPort {
-  constructor(readonly tracks: FakeTrack[]) {}
-  getTracks(): FakeTrack[] {
-    return this.tracks;
-  }
-}
+export { createFakeMedia, type FakeMedia, FakeMediaStream, FakeTrack } from './fake-media.js';
+export { FakeDataChannel, FakeSender, FakeTransceiver } from './fake-rtp.js';
 
 export interface FakePeerConnectionOptions {
   /** Local candidates emitted after each setLocalDescription (then end-of-candidates). Default 2. */
@@ -45,9 +35,21 @@ export interface FakePeerConnectionOptions {
 
 type AnyListener = (event: never) => void;
 
-/** Runs after the current operation, as a real peer connection's events do (no timers: deterministic). */
-const later = (run: () => void) => void Promise.resolve().then(run);
 let sequence = 0;
+/** Open fake connections by id: a description names its maker, so two fakes that negotiated can pair up. */
+const open = new Map<number, FakePeerConnection>();
+
+const SENDS = new Set<TransceiverDirection>(['sendrecv', 'sendonly']);
+const RECEIVES = new Set<TransceiverDirection>(['sendrecv', 'recvonly']);
+/** The direction both ends agree on: this side sends if it wants to and the peer receives, and so on. */
+function agreed(local: TransceiverDirection, remote: TransceiverDirection): TransceiverDirection {
+  if (local === 'stopped' || remote === 'stopped') return 'stopped';
+  const send = SENDS.has(local) && RECEIVES.has(remote);
+  const receive = RECEIVES.has(local) && SENDS.has(remote);
+  if (send && receive) return 'sendrecv';
+  if (send) return 'sendonly';
+  return receive ? 'recvonly' : 'inactive';
+}
 
 export class FakePeerConnection implements PeerConnectionPort {
   iceConnectionState = 'new';
@@ -56,6 +58,10 @@ export class FakePeerConnection implements PeerConnectionPort {
   remoteDescription: SessionDescription | null = null;
   closed = false;
   readonly addedTracks: MediaTrackPort[] = [];
+  readonly transceivers: FakeTransceiver[] = [];
+  readonly dataChannels: FakeDataChannel[] = [];
+  /** The directions of the peer's m-lines, by mid, from its last description. */
+  readonly remoteDirections = new Map<string, TransceiverDirection>();
   readonly remoteCandidates: IceCandidateInit[] = [];
   restartCount = 0;
   /** How many reports were asked for. */
@@ -68,6 +74,7 @@ export class FakePeerConnection implements PeerConnectionPort {
 
   constructor(private readonly options: FakePeerConnectionOptions = {}) {
     if (options.stats) this.setStats(options.stats);
+    open.set(this.id, this);
   }
 
   /**
@@ -89,14 +96,64 @@ export class FakePeerConnection implements PeerConnectionPort {
     return count;
   }
 
+  /** As browsers do: takes over an unused transceiver the peer's offer made for this kind, or adds one. */
   addTrack(track: MediaTrackPort): unknown {
     this.addedTracks.push(track);
-    return {};
+    const kind = track.kind === 'audio' ? 'audio' : 'video';
+    const reusable = this.transceivers.find(
+      (t) => t.fromRemote && t.kind === kind && t.sender.track === null && t.direction !== 'stopped',
+    );
+    if (reusable) {
+      reusable.sender.track = track;
+      reusable.direction = reusable.direction === 'inactive' ? 'sendonly' : 'sendrecv';
+      return reusable.sender;
+    }
+    return this.newTransceiver(kind, track, 'sendrecv').sender;
+  }
+
+  addTransceiver(trackOrKind: MediaTrackPort | string, init: TransceiverInit = {}): FakeTransceiver {
+    if (this.closed) throw new Error('fake: addTransceiver on a closed peer connection');
+    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
+    const named = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
+    const kind = named === 'audio' ? 'audio' : 'video';
+    return this.newTransceiver(kind, track, init.direction ?? 'sendrecv');
+  }
+
+  getTransceivers(): FakeTransceiver[] {
+    return [...this.transceivers];
+  }
+
+  createDataChannel(label: string, init: DataChannelInit): FakeDataChannel {
+    if (this.closed) throw new Error('fake: createDataChannel on a closed peer connection');
+    const channel = new FakeDataChannel(label, init.id);
+    this.dataChannels.push(channel);
+    return channel;
+  }
+
+  /** Test control: the transceivers of a kind that send (direction and a track). */
+  sending(kind: 'audio' | 'video'): FakeTransceiver[] {
+    return this.transceivers.filter((t) => t.kind === kind && SENDS.has(t.direction) && t.sender.track);
+  }
+
+  private newTransceiver(
+    kind: 'audio' | 'video',
+    track: MediaTrackPort | null,
+    direction: TransceiverDirection,
+  ): FakeTransceiver {
+    const transceiver = new FakeTransceiver(
+      kind,
+      null,
+      { track, direction, fromRemote: false },
+      () => this.closed,
+    );
+    this.transceivers.push(transceiver);
+    return transceiver;
   }
 
   async createOffer(options?: { iceRestart?: boolean }): Promise<{ type: SdpType; sdp: string }> {
     this.check('createOffer');
     if (options?.iceRestart) this.generation++;
+    this.assignMids();
     return { type: 'offer', sdp: this.sdp('offer') };
   }
 
@@ -114,8 +171,10 @@ export class FakePeerConnection implements PeerConnectionPort {
     }
     const type: SdpType =
       description?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
+    this.assignMids();
     this.localDescription = { type, sdp: description?.sdp ?? this.sdp(type) };
     this.signalingState = type === 'offer' ? 'have-local-offer' : 'stable';
+    if (type === 'answer') this.agreeDirections();
     this.gather();
     this.maybeConnect();
   }
@@ -125,6 +184,8 @@ export class FakePeerConnection implements PeerConnectionPort {
     if (!description.sdp.startsWith('v=0')) throw new Error('fake: unparseable SDP');
     this.remoteDescription = description;
     this.signalingState = description.type === 'offer' ? 'have-remote-offer' : 'stable';
+    this.readRemoteMedia(description.sdp);
+    if (description.type === 'answer') this.agreeDirections();
     this.maybeConnect();
   }
 
@@ -143,6 +204,14 @@ export class FakePeerConnection implements PeerConnectionPort {
     this.closed = true;
     this.iceConnectionState = 'closed';
     this.signalingState = 'closed';
+    open.delete(this.id);
+    for (const channel of this.dataChannels) channel.close();
+  }
+
+  /** The fake this one negotiated with (named in the peer's description), while it is open. */
+  get peer(): FakePeerConnection | undefined {
+    const maker = /^o=fake (\d+) /m.exec(this.remoteDescription?.sdp ?? '')?.[1];
+    return maker === undefined ? undefined : open.get(Number(maker));
   }
 
   addEventListener<K extends keyof PeerConnectionEventMap>(
@@ -192,8 +261,53 @@ export class FakePeerConnection implements PeerConnectionPort {
     if (this.options.failOn?.has(operation)) throw new Error(`fake: ${operation} failed on purpose`);
   }
 
+  /** One `m=<kind> <mid> <direction>` line per transceiver: enough for a fake peer to follow. */
   private sdp(type: string): string {
-    return `v=0\r\no=fake ${this.id} ${this.generation} IN IP4 127.0.0.1\r\ns=${type}\r\n`;
+    const media = this.transceivers
+      .filter((t) => t.mid !== null)
+      .map((t) => `m=${t.kind} ${t.mid} ${t.direction}\r\n`)
+      .join('');
+    return `v=0\r\no=fake ${this.id} ${this.generation} IN IP4 127.0.0.1\r\ns=${type}\r\n${media}`;
+  }
+
+  private assignMids(): void {
+    let next = this.transceivers.reduce((max, t) => Math.max(max, Number(t.mid ?? -1)), -1) + 1;
+    for (const transceiver of this.transceivers) {
+      if (transceiver.mid === null) transceiver.mid = String(next++);
+    }
+  }
+
+  /** The peer's m-lines: an m-line new to us gets a receiving transceiver, as a browser makes one. */
+  private readRemoteMedia(sdp: string): void {
+    for (const [, kind, mid, direction] of sdp.matchAll(/^m=(audio|video) (\S+) (\S+)$/gm)) {
+      this.remoteDirections.set(mid!, direction as TransceiverDirection);
+      if (this.transceivers.some((t) => t.mid === mid)) continue;
+      this.transceivers.push(
+        new FakeTransceiver(
+          kind as 'audio' | 'video',
+          mid!,
+          { track: null, direction: 'recvonly', fromRemote: true },
+          () => this.closed,
+        ),
+      );
+    }
+  }
+
+  private agreeDirections(): void {
+    for (const transceiver of this.transceivers) {
+      const remote = transceiver.mid === null ? undefined : this.remoteDirections.get(transceiver.mid);
+      if (remote) transceiver.currentDirection = agreed(transceiver.direction, remote);
+    }
+  }
+
+  /** Channels with the same id on two fakes that negotiated open together once ICE is up. */
+  private connectDataChannels(): void {
+    const peer = this.peer;
+    if (!peer) return;
+    for (const channel of this.dataChannels) {
+      const other = peer.dataChannels.find((c) => c.id === channel.id);
+      if (other) FakeDataChannel.connect(channel, other);
+    }
   }
 
   private gather(): void {
@@ -223,35 +337,9 @@ export class FakePeerConnection implements PeerConnectionPort {
     later(() => {
       this.setIceState('checking');
       this.setIceState('connected');
+      this.connectDataChannels();
     });
   }
-}
-
-export interface FakeMedia {
-  getUserMedia: GetUserMedia;
-  /** Every stream handed out, to check that all their tracks were stopped. */
-  readonly streams: FakeMediaStream[];
-}
-
-export function createFakeMedia(options: { deny?: 'NotAllowedError' | 'NotFoundError' } = {}): FakeMedia {
-  const streams: FakeMediaStream[] = [];
-  return {
-    streams,
-    async getUserMedia(media: MediaKinds) {
-      if (options.deny) {
-        const error = new Error(`fake getUserMedia: ${options.deny}`);
-        error.name = options.deny;
-        throw error;
-      }
-      const tracks = [
-        ...(media.audio ? [new FakeTrack('audio')] : []),
-        ...(media.video ? [new FakeTrack('video')] : []),
-      ];
-      const stream = new FakeMediaStream(tracks);
-      streams.push(stream);
-      return stream;
-    },
-  };
 }
 
 export interface FakePeerConnections {

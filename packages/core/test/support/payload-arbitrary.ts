@@ -2,6 +2,7 @@
 // the call invariants; each caller picks how wild the SDP, ids, lifetimes and candidates may be.
 import fc from 'fast-check';
 import {
+  type CallMetadata,
   type EnvelopeDraft,
   HANGUP_REASONS,
   type IceCandidateInit,
@@ -28,12 +29,17 @@ export interface PayloadParts {
 export function payloadArbitrary(parts: PayloadParts): fc.Arbitrary<Payload> {
   const { sdp } = parts;
   return fc.oneof(
-    fc.record({
-      type: fc.constant('invite' as const),
-      sdp,
-      media: fc.record({ audio: fc.boolean(), video: fc.boolean() }),
-      lifetimeMs: parts.lifetimeMs,
-    }),
+    fc.record(
+      {
+        type: fc.constant('invite' as const),
+        sdp,
+        media: fc.record({ audio: fc.boolean(), video: fc.boolean() }),
+        lifetimeMs: parts.lifetimeMs,
+        // Small JSON: well under maxMetadataBytes and maxMetadataDepth.
+        metadata: fc.jsonValue({ maxDepth: 3, depthSize: 'small' }) as fc.Arbitrary<CallMetadata>,
+      },
+      { requiredKeys: ['type', 'sdp', 'media', 'lifetimeMs'] },
+    ),
     fc.record({ type: fc.constant('ringing' as const) }),
     fc.record({ type: fc.constant('answer' as const), sdp }),
     fc.record({ type: fc.constant('answer-selected' as const), selectedDevice: parts.deviceId }),
@@ -51,5 +57,16 @@ export function payloadArbitrary(parts: PayloadParts): fc.Arbitrary<Payload> {
       iceRestart: fc.boolean(),
     }),
     fc.record({ type: fc.constant('unavailable' as const) }),
+    fc.record({
+      type: fc.constant('media-state' as const),
+      seq: fc.nat(),
+      state: fc.record({
+        microphone: fc.boolean(),
+        camera: fc.boolean(),
+        screen: fc.boolean(),
+        held: fc.boolean(),
+        video: fc.boolean(),
+      }),
+    }),
   );
 }
