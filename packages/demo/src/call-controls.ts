@@ -36,8 +36,11 @@ const BEFORE_CONNECT: ReadonlySet<CallState> = new Set([
 ]);
 /** A connected call, whatever it is busy with. */
 const LIVE: ReadonlySet<CallState> = new Set(['connected', 'on-hold', 'renegotiating', 'reconnecting']);
-/** Hold and screen sharing renegotiate or need a settled call: offered while connected (held or not). */
-const SETTLED: ReadonlySet<CallState> = new Set(['connected', 'on-hold']);
+/**
+ * Hold and screen sharing are offered while connected (held or not); during a renegotiation they stay in
+ * place, disabled, so the buttons do not flicker while a hold's own offer and answer go by.
+ */
+const SETTLED: ReadonlySet<CallState> = new Set(['connected', 'on-hold', 'renegotiating']);
 /** switchDevice needs local media under way. */
 const DEVICE_STATES: ReadonlySet<CallState> = new Set(['connecting', ...LIVE]);
 
@@ -144,15 +147,18 @@ export function createCallControls(elements: CallControlElements, options: CallC
       const { state, localMedia } = next;
       const inCall = BEFORE_CONNECT.has(state) || LIVE.has(state);
       const settled = SETTLED.has(state);
+      const busy = state === 'renegotiating';
       elements.mute.hidden = !inCall;
       elements.mute.textContent = localMedia.microphone ? 'Mute' : 'Unmute';
       elements.camera.hidden = !inCall || !localMedia.video;
       elements.camera.textContent = localMedia.camera ? 'Camera off' : 'Camera on';
       elements.hold.hidden = !settled;
+      elements.hold.disabled = busy;
       elements.hold.textContent = next.hold === 'local' || next.hold === 'both' ? 'Resume' : 'Hold';
       // Stop sharing stays on offer whatever the call is doing; starting waits for a settled call.
       elements.share.hidden = !options.canShareScreen || !(localMedia.screen ? LIVE.has(state) : settled);
       elements.share.textContent = localMedia.screen ? 'Stop sharing' : 'Share screen';
+      elements.share.disabled = busy && !localMedia.screen;
       elements.callControls.hidden = !inCall;
 
       const devices = DEVICE_STATES.has(state);
