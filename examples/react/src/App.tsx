@@ -1,0 +1,64 @@
+// A contact-video page: log in as one ID, call another, answer, hang up. All call logic is the phone's;
+// the page renders its call view and turns clicks into commands.
+import type { PhoneOptions } from '@handset/core';
+import { useCall, usePhone, usePhoneEvents } from '@handset/react';
+import { useEffect, useRef, useState } from 'react';
+import { phoneOptions } from './signaling.ts';
+
+function Video({ id, stream, muted }: { id: string; stream: unknown; muted?: boolean }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.srcObject = stream as MediaStream | null;
+  }, [stream]);
+  return <video id={id} ref={ref} autoPlay playsInline muted={muted} />;
+}
+
+export function App() {
+  const [myId, setMyId] = useState('10000');
+  const [peerId, setPeerId] = useState('20000');
+  const [options, setOptions] = useState<PhoneOptions | null>(null);
+  const [notice, setNotice] = useState('');
+  const [link, setLink] = useState('offline');
+  const phone = usePhone(options);
+  const call = useCall(phone);
+  usePhoneEvents(phone, (event) => {
+    if (event.type === 'transport-status') setLink(event.status);
+    if (event.type === 'incoming-call') setNotice(`Incoming call from ${event.peerId}`);
+    if (event.type === 'call-ended') setNotice(`Call ended: ${event.reason.code}`);
+  });
+
+  const state = call?.state ?? 'logged-out';
+  const inCall = call !== null && call.state !== 'idle' && call.state !== 'ended';
+  return (
+    <main>
+      <h1>Handset · React</h1>
+      <label>
+        My ID <input value={myId} onChange={(e) => setMyId(e.target.value)} disabled={phone !== null} />
+      </label>
+      <label>
+        Peer ID <input value={peerId} onChange={(e) => setPeerId(e.target.value)} />
+      </label>
+      <button type="button" disabled={options !== null} onClick={() => setOptions(phoneOptions(myId))}>
+        Login
+      </button>
+      <button type="button" disabled={!phone || inCall} onClick={() => phone?.makeCall(peerId)}>
+        Call
+      </button>
+      <button type="button" disabled={call?.state !== 'incoming'} onClick={() => phone?.answerCall()}>
+        Answer
+      </button>
+      <button type="button" disabled={!inCall} onClick={() => phone?.hangupCall()}>
+        Hang up
+      </button>
+      <p id="link-status" data-link-status={link}>
+        Signaling: {link}
+      </p>
+      <p id="call-state" role="status" data-call-state={state}>
+        {state}
+      </p>
+      <p>{notice}</p>
+      <Video id="local-video" stream={call?.localStream ?? null} muted />
+      <Video id="remote-video" stream={call?.remoteStream ?? null} />
+    </main>
+  );
+}
