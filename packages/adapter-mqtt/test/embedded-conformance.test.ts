@@ -1,5 +1,5 @@
 import { createToken } from '@handset/adapter-mqtt/broker';
-import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/testing';
+import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/conformance';
 import { startEmbeddedHarness } from './support/embedded-broker.js';
 
 describeSignalingTransport('MQTT transport on the embedded broker over TCP', () =>

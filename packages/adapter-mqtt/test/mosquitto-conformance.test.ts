@@ -1,4 +1,4 @@
-import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/testing';
+import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/conformance';
 import { afterAll, beforeAll } from 'vitest';
 import { type Mosquitto, mosquittoHarness, startMosquitto } from './support/mosquitto.js';
 

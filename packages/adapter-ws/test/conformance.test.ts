@@ -1,5 +1,5 @@
 import type { SignalingTransport } from '@handset/core';
-import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/testing';
+import { describeRefusedCredentials, describeSignalingTransport } from '@handset/core/conformance';
 import { afterAll, beforeAll } from 'vitest';
 import { createToken, type SignalServer } from '../src/server/index.js';
 import { connectTransport, startTestServer } from './support/harness.js';

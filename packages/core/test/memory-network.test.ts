@@ -1,4 +1,4 @@
-import { describeSignalingTransport } from '../src/testing/index.js';
+import { describeSignalingTransport } from '../src/conformance/index.js';
 import { createMemoryNetwork } from '../src/testing/memory-network.js';
 
 describeSignalingTransport('the in-memory network', async () => {

@@ -7,7 +7,7 @@ import {
   type HandsetBroker,
   startBroker,
 } from '@handset/adapter-mqtt/broker';
-import type { TransportHarness } from '@handset/core/testing';
+import type { TransportHarness } from '@handset/core/conformance';
 import type { Client } from 'aedes';
 import { nanoid } from 'nanoid';
 

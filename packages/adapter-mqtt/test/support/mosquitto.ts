@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createMqttTransport, type MqttTransport, type MqttTransportOptions } from '@handset/adapter-mqtt';
-import type { TransportHarness } from '@handset/core/testing';
+import type { TransportHarness } from '@handset/core/conformance';
 import { connectAsync } from 'mqtt';
 import { deviceClientId, quickRetries } from './embedded-broker.js';
 

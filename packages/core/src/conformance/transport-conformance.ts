@@ -1,32 +1,19 @@
 // The contract every signaling transport keeps, as one suite each adapter runs against its real
-// server or broker (as MQTT.js runs one abstract client suite over every wire).
+// server or broker (as MQTT.js runs one abstract client suite over every wire). Needs vitest.
 
 import { nanoid } from 'nanoid';
-import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createEnvelope, decodeEnvelope, type Envelope } from '../protocol.js';
+import { decodeEnvelope, type Envelope } from '../protocol.js';
+import { ringingFrom, WAIT_MS, waitOpen } from '../testing/transport-probes.js';
 import type { SignalingTransport } from '../transport.js';
 
+/** What a conformance run needs from an adapter: fresh logged-in transports, and a way to stop it all. */
 export interface TransportHarness {
   /** A transport logged in as `userId`, already set up to become `open`. */
   connect(userId: string): Promise<SignalingTransport>;
   /** Tears down everything the harness started (servers, brokers, transports). */
   close(): Promise<void>;
-}
-
-const WAIT_MS = 5_000;
-
-export function ringingFrom(from: string, to: string, callId = nanoid()): Envelope {
-  return createEnvelope({ type: 'ringing', callId, from, fromDevice: `${from}-device`, to }, nanoid());
-}
-
-export function waitOpen(transport: SignalingTransport): Promise<unknown> {
-  return firstValueFrom(
-    transport.status$.pipe(
-      filter((s) => s === 'open'),
-      timeout(WAIT_MS),
-    ),
-  );
 }
 
 function nextEnvelopes(transport: SignalingTransport, count: number): Promise<Envelope[]> {
@@ -156,6 +143,7 @@ export function describeSignalingTransport(name: string, makeHarness: () => Prom
   });
 }
 
+/** What the refusal run needs: transports whose credentials the server or broker turns away. */
 export interface RefusalHarness {
   /** A transport logged in as `userId` with credentials its server or broker refuses. */
   connectRefused(userId: string): Promise<SignalingTransport>;
