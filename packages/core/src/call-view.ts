@@ -1,7 +1,8 @@
 // What an app sees of a call: one flat, serialisable-enough view derived from the machine's snapshot.
-import type { SnapshotFrom } from 'xstate';
+import type { SnapshotFrom, StateValue } from 'xstate';
 import type { callMachine } from './call/call-machine.js';
 import type { CallDirection } from './call/context.js';
+import { localMediaOf } from './call/local-media.js';
 import type { EndReason } from './end-reason.js';
 import type { MediaStreamPort } from './ports.js';
 import type { CallMetadata, MediaKinds, MediaState } from './protocol.js';
@@ -47,17 +48,26 @@ type CallSnapshot = SnapshotFrom<typeof callMachine>;
 export function callStateOf(snapshot: CallSnapshot): CallState {
   if (snapshot.matches('idle')) return 'idle';
   if (snapshot.matches('ended')) return 'ended';
-  if (snapshot.matches({ active: 'acquiringMedia' })) return 'acquiring-media';
+  const inPhase = (phase: StateValue) => snapshot.matches({ active: { phase } } as never);
+  if (inPhase('acquiringMedia')) return 'acquiring-media';
   // A call waiting for its link to come back is, to the user, still being dialled.
-  if (snapshot.matches({ active: 'awaitingSignaling' })) return 'dialing';
-  if (snapshot.matches({ active: { outgoing: 'dialing' } })) return 'dialing';
-  if (snapshot.matches({ active: { outgoing: 'ringing' } })) return 'ringing';
-  if (snapshot.matches({ active: 'incoming' })) return 'incoming';
-  if (snapshot.matches({ active: 'answering' })) return 'answering';
-  if (snapshot.matches({ active: 'connecting' })) return 'connecting';
-  if (snapshot.matches({ active: { connected: { ice: 'reconnecting' } } })) return 'reconnecting';
-  if (!snapshot.matches({ active: { connected: { negotiation: 'stable' } } })) return 'renegotiating';
+  if (inPhase('awaitingSignaling')) return 'dialing';
+  if (inPhase({ outgoing: 'dialing' })) return 'dialing';
+  if (inPhase({ outgoing: 'ringing' })) return 'ringing';
+  if (inPhase('incoming')) return 'incoming';
+  if (inPhase('answering')) return 'answering';
+  if (inPhase('connecting')) return 'connecting';
+  if (inPhase({ connected: { ice: 'reconnecting' } })) return 'reconnecting';
+  if (!inPhase({ connected: { negotiation: 'stable' } })) return 'renegotiating';
+  if (!inPhase({ connected: { hold: 'none' } })) return 'on-hold';
   return 'connected';
+}
+
+function holdOf(snapshot: CallSnapshot): HoldState {
+  for (const hold of ['local', 'remote', 'both'] as const) {
+    if (snapshot.matches({ active: { phase: { connected: { hold } } } } as never)) return hold;
+  }
+  return 'none';
 }
 
 /** The media a side has before it says anything: everything its call carries on, nothing held. */
@@ -67,8 +77,9 @@ export function defaultMediaState(media: MediaKinds): MediaState {
 
 export function callViewOf(snapshot: CallSnapshot): CallView {
   const { context } = snapshot;
-  const localMedia = defaultMediaState(context.media);
-  const remoteMedia = defaultMediaState(context.media);
+  // An ended call shows what it had at the end of its life as nothing: no region is active any more.
+  const localMedia = localMediaOf(context, (place) => snapshot.matches(place as never));
+  const remoteMedia = context.remoteMedia ?? defaultMediaState(context.media);
   return {
     callId: context.callId,
     state: callStateOf(snapshot),
@@ -78,9 +89,9 @@ export function callViewOf(snapshot: CallSnapshot): CallView {
     localStream: context.localStream,
     remoteStream: context.remoteStream,
     endReason: context.endReason,
-    metadata: null,
+    metadata: context.metadata,
     localMedia,
     remoteMedia,
-    hold: 'none',
+    hold: holdOf(snapshot),
   };
 }

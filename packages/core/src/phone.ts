@@ -12,6 +12,7 @@ import { type CallState, type CallView, callViewOf } from './call-view.js';
 import type { EndReason } from './end-reason.js';
 import { EndedCalls } from './ended-calls.js';
 import { HandsetError } from './errors.js';
+import { createInCallControls, type InCallControls, PendingControls } from './in-call-controls.js';
 import {
   INITIAL_LINK_FACTS,
   type LinkFacts,
@@ -21,7 +22,6 @@ import {
 } from './link-condition.js';
 import type {
   Clock,
-  DeviceInfo,
   EnumerateDevices,
   GetDisplayMedia,
   GetUserMedia,
@@ -36,6 +36,7 @@ import {
   decodeEnvelope,
   type EnvelopeDraft,
   type MediaKinds,
+  metadataProblem,
   validateEnvelope,
 } from './protocol.js';
 import { guardRelayOnly, type RelayRefusal } from './relay-only-guard.js';
@@ -102,7 +103,7 @@ export type PhoneEvent =
   /** Every error the transport reports; a permanent one ends a call being placed at once. */
   | { type: 'transport-error'; error: TransportError };
 
-export interface Phone {
+export interface Phone extends InCallControls {
   readonly userId: string;
   readonly deviceId: string;
   /**
@@ -116,44 +117,6 @@ export interface Phone {
   rejectCall(): void;
   /** Ends whatever call is under way (cancel, decline or hang up, as fits its state). No call: no-op. */
   hangupCall(): void;
-  /**
-   * Mutes (`false`) or unmutes the microphone: the track keeps running but sends silence, so unmuting is
-   * instant. Allowed from dialing or ringing on (remembered until media exists); the peer is told.
-   */
-  setMicrophone(on: boolean): void;
-  /**
-   * Turns the camera off (its track is stopped: the light goes off) or on again (a new camera track, sent
-   * without renegotiation). Allowed from dialing or ringing on; throws `invalid-state` in an audio-only
-   * call (use `startVideo`). A refused camera gives a `device-failed` warning; the camera stays off.
-   */
-  setCamera(on: boolean): void;
-  /** Puts the connected call on hold: media stops both ways until `resumeCall`. The peer is told. */
-  holdCall(): void;
-  /** Takes this side's hold off; media flows again unless the peer holds too. */
-  resumeCall(): void;
-  /**
-   * Shares a screen instead of the camera (see the README); rejects `screen-share-failed` if the screen
-   * could not be opened (the call goes on). Connected calls only.
-   */
-  startScreenShare(): Promise<void>;
-  /** Stops sharing: the camera comes back if it was on. */
-  stopScreenShare(): void;
-  /**
-   * Switches the microphone or camera to another device, without renegotiation. Rejects `device-failed`
-   * if the device cannot be opened (the old one stays).
-   */
-  switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void>;
-  /** The devices the `enumerateDevices` port lists (`[]` without one). */
-  listDevices(): Promise<DeviceInfo[]>;
-  /** Adds video to an audio-only call (camera on, renegotiated); the peer receives it but keeps its camera off. */
-  startVideo(): void;
-  /** Stops sending video (camera off, renegotiated); the call stays up as audio. */
-  stopVideo(): void;
-  /**
-   * Sends a text message to the peer over the call's data channel. Throws `message-too-large` over
-   * `PROTOCOL_LIMITS.maxCallMessageBytes`, `invalid-state` while the channel is not open.
-   */
-  sendMessage(text: string): void;
   /** The current call, or the last one until the next begins. Emits on every change. */
   readonly call$: Observable<CallView>;
   readonly events$: Observable<PhoneEvent>;
@@ -215,6 +178,11 @@ export function createPhone(options: PhoneOptions): Phone {
   let disposed = false;
   let link: LinkFacts = INITIAL_LINK_FACTS;
   const endedCalls = new EndedCalls({ userId, deviceId });
+  const pending = new PendingControls();
+  const controls = createInCallControls(
+    { current: () => current, disposed: () => disposed, enumerateDevices: options.enumerateDevices },
+    pending,
+  );
 
   /** Sends on the transport, which must never throw; if it does anyway, the app hears of it. */
   function sendSafely(draft: EnvelopeDraft, callId: string | null): boolean {
@@ -258,6 +226,7 @@ export function createPhone(options: PhoneOptions): Phone {
                 }),
             });
           },
+          ...(options.getDisplayMedia ? { getDisplayMedia: options.getDisplayMedia } : {}),
           getUserMedia: (media) => {
             try {
               return options.getUserMedia(media);
@@ -278,6 +247,10 @@ export function createPhone(options: PhoneOptions): Phone {
       },
     });
     actor.on('stats', (emitted) => stats.next(emitted.stats));
+    actor.on('message', ({ text }) =>
+      events.next({ type: 'message', callId: actor.getSnapshot().context.callId ?? '', text }),
+    );
+    actor.on('control.result', (result) => pending.settle(result));
     return actor;
   };
 
@@ -300,10 +273,18 @@ export function createPhone(options: PhoneOptions): Phone {
           previous: previous.state,
         });
         if (next.state === 'incoming' && next.callId && next.peerId) {
-          events.next({ type: 'incoming-call', callId: next.callId, peerId: next.peerId, media: next.media });
+          const { callId, peerId, media, metadata } = next;
+          events.next({
+            type: 'incoming-call',
+            callId,
+            peerId,
+            media,
+            ...(metadata === null ? {} : { metadata }),
+          });
         }
       }
       if (snapshot.status === 'done' && next.endReason) {
+        pending.abandon();
         const { callId, peerId } = snapshot.context;
         if (callId && peerId) endedCalls.remember({ callId, peerId });
         events.next({ type: 'call-ended', callId: next.callId, reason: next.endReason });
@@ -386,7 +367,7 @@ export function createPhone(options: PhoneOptions): Phone {
   return {
     userId,
     deviceId,
-    makeCall(peerId, media = DEFAULT_MEDIA, _callOptions) {
+    makeCall(peerId, media = DEFAULT_MEDIA, callOptions = {}) {
       const check = validateEnvelope({
         v: 1,
         type: 'cancel',
@@ -401,8 +382,21 @@ export function createPhone(options: PhoneOptions): Phone {
       if (peerId === userId) throw HandsetError.invalidArgument('a phone cannot call its own user id');
       if (!media.audio && !media.video)
         throw HandsetError.invalidArgument('a call needs audio, video or both');
+      const { metadata } = callOptions;
+      const problem = metadata === undefined ? null : metadataProblem(metadata);
+      if (problem) throw HandsetError.invalidArgument(`metadata: ${problem}`);
       const callId = nanoid();
-      command({ type: 'user.call', callId, peerId, media, link: linkConditionOf(link) }, 'make a call');
+      command(
+        {
+          type: 'user.call',
+          callId,
+          peerId,
+          media,
+          link: linkConditionOf(link),
+          ...(metadata === undefined ? {} : { metadata }),
+        },
+        'make a call',
+      );
       return callId;
     },
     answerCall(media) {
@@ -419,39 +413,7 @@ export function createPhone(options: PhoneOptions): Phone {
       if (!disposed && current.getSnapshot().can({ type: 'user.hangup' }))
         current.send({ type: 'user.hangup' });
     },
-    setMicrophone() {
-      throw notYet('setMicrophone');
-    },
-    setCamera() {
-      throw notYet('setCamera');
-    },
-    holdCall() {
-      throw notYet('holdCall');
-    },
-    resumeCall() {
-      throw notYet('resumeCall');
-    },
-    async startScreenShare() {
-      throw notYet('startScreenShare');
-    },
-    stopScreenShare() {
-      throw notYet('stopScreenShare');
-    },
-    async switchDevice() {
-      throw notYet('switchDevice');
-    },
-    async listDevices() {
-      return options.enumerateDevices ? options.enumerateDevices() : [];
-    },
-    startVideo() {
-      throw notYet('startVideo');
-    },
-    stopVideo() {
-      throw notYet('stopVideo');
-    },
-    sendMessage() {
-      throw notYet('sendMessage');
-    },
+    ...controls,
     call$: view.pipe(distinctUntilChanged()),
     events$: events.asObservable(),
     stats$: stats.asObservable(),
@@ -466,14 +428,13 @@ export function createPhone(options: PhoneOptions): Phone {
       iceServerUpdates?.unsubscribe();
       currentSubscription?.unsubscribe();
       current.stop();
+      pending.abandon();
       view.complete();
       events.complete();
       stats.complete();
     },
   };
 }
-
-const notYet = (what: string) => HandsetError.invalidState(`${what} is not available in this call yet`);
 
 /** Convenience for apps: the state alone, without repeats. */
 export function callStates(phone: Phone): Observable<CallState> {

@@ -53,6 +53,9 @@ export interface HandsetOptions {
   wrapTransport?: (transport: MemoryTransport) => SignalingTransport;
   /** Replaces the fake peer-connection factory (e.g. one that throws). */
   peerConnectionFactory?: PhoneOptions['peerConnectionFactory'];
+  /** Replaces the fake media's getDisplayMedia (e.g. one that answers only when told). */
+  getDisplayMedia?: PhoneOptions['getDisplayMedia'];
+  enumerateDevices?: PhoneOptions['enumerateDevices'];
 }
 
 export interface RigOptions {
@@ -91,6 +94,8 @@ export function createRig(options: RigOptions = {}): Rig {
         transport: handsetOptions.wrapTransport ? handsetOptions.wrapTransport(transport) : transport,
         peerConnectionFactory: handsetOptions.peerConnectionFactory ?? pcs.factory,
         getUserMedia: handsetOptions.getUserMedia ?? media.getUserMedia,
+        getDisplayMedia: handsetOptions.getDisplayMedia ?? media.getDisplayMedia,
+        enumerateDevices: handsetOptions.enumerateDevices ?? media.enumerateDevices,
         timeouts,
         ...(options.maxIceRestarts === undefined ? {} : { maxIceRestarts: options.maxIceRestarts }),
         clock: clock.for(deviceId),

@@ -4,6 +4,7 @@ import {
   type EnvelopeDraft,
   type EnvelopeOf,
   type HangupReason,
+  type MediaState,
   PROTOCOL_LIMITS,
   type SessionDescription,
 } from '../protocol.js';
@@ -33,6 +34,14 @@ export const inviteOf = (context: CallContext, offer: SessionDescription): Envel
   sdp: offer.sdp,
   media: context.media,
   lifetimeMs: context.settings.timeouts.inviteMs,
+  ...(context.metadata !== null ? { metadata: context.metadata } : {}),
+});
+
+export const mediaStateOf = (context: CallContext, seq: number, state: MediaState): EnvelopeDraft => ({
+  type: 'media-state',
+  ...toPeer(context),
+  seq,
+  state,
 });
 
 export const ringingOf = (context: CallContext): EnvelopeDraft => ({ type: 'ringing', ...toPeer(context) });

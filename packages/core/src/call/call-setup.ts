@@ -3,6 +3,7 @@
 import { assertEvent, assign, cancel, emit, enqueueActions, raise, setup } from 'xstate';
 import type { EndCode, EndedBy, EndReason } from '../end-reason.js';
 import { HandsetError } from '../errors.js';
+import type { PeerConnectionPort } from '../ports.js';
 import type { HangupReason, IceCandidateInit, SessionDescription } from '../protocol.js';
 import {
   answerOf,
@@ -20,6 +21,14 @@ import { type CallContext, type CallInput, MAX_BUFFERED_REMOTE_CANDIDATES } from
 import type { CallEmitted, CallEvent } from './events.js';
 import { errorName, guards, remainingLifetime } from './guards.js';
 import {
+  openCamera,
+  openDevice,
+  openScreen,
+  stopAllTracks,
+  watchDataChannel,
+  watchLocalTracks,
+} from './in-call-media.js';
+import {
   acquireMedia,
   answerRenegotiation,
   applyRemoteAnswer,
@@ -27,7 +36,6 @@ import {
   createOffer,
   createRenegotiationOffer,
   type RenegotiationOutput,
-  stopTracks,
   watchPeerConnection,
 } from './negotiation.js';
 import { routeEnvelope } from './signal-routing.js';
@@ -87,7 +95,7 @@ function addRemoteCandidates(context: CallContext, candidates: readonly IceCandi
   }
 }
 
-export const callSetup = setup({
+export const callSetupBase = setup({
   types: {
     context: {} as CallContext,
     events: {} as CallEvent,
@@ -103,6 +111,11 @@ export const callSetup = setup({
     answerRenegotiation,
     watchPeerConnection,
     sampleCallStats,
+    openCamera,
+    openScreen,
+    openDevice,
+    watchLocalTracks,
+    watchDataChannel,
   },
   delays: {
     inviteTimeout: ({ context }) => context.settings.timeouts.inviteMs,
@@ -139,6 +152,7 @@ export const callSetup = setup({
         peerId: event.peerId,
         media: event.media,
         direction: 'outgoing' as const,
+        metadata: event.metadata ?? null,
       };
     }),
     acceptIncomingInvite: assign(({ event }) => {
@@ -152,6 +166,7 @@ export const callSetup = setup({
         direction: 'incoming' as const,
         remoteOfferSdp: invite.sdp,
         inviteRemainingMs: remainingLifetime(invite),
+        metadata: invite.metadata ?? null,
       };
     }),
     /** Glare lost: our own invite is dropped and the peer's becomes the call, answered without asking. */
@@ -163,6 +178,7 @@ export const callSetup = setup({
         peerDevice: invite.fromDevice,
         direction: 'incoming' as const,
         remoteOfferSdp: invite.sdp,
+        metadata: invite.metadata ?? null,
         pendingRemoteCandidates: [],
         queuedLocalCandidates: [],
         localGatheringComplete: false,
@@ -177,10 +193,24 @@ export const callSetup = setup({
      * take the app down: the call is told, and ends.
      */
     createPeerConnection: enqueueActions(({ context, enqueue }) => {
+      let pc: PeerConnectionPort;
       try {
-        enqueue.assign({ pc: context.ports.createPeerConnection() });
+        pc = context.ports.createPeerConnection();
       } catch (error) {
         enqueue.raise({ type: 'port.failed', port: 'peer-connection', error });
+        return;
+      }
+      enqueue.assign({ pc });
+      // The message channel, made the same way by both sides (negotiated, id 0): it is in the first offer
+      // and opens with the connection, without a round trip of its own. Without one, messages are unavailable.
+      try {
+        enqueue.assign({
+          channel: pc.createDataChannel('handset', { negotiated: true, id: 0, ordered: true }),
+        });
+      } catch (cause) {
+        context.ports.reportError(
+          new HandsetError('port-failed', 'the peer connection refused the message channel', { cause }),
+        );
       }
     }),
     reportPortFailure: ({ context, event }) => {
@@ -190,6 +220,7 @@ export const callSetup = setup({
     /** A close() that throws must not keep the call from ending: the app gets a warning instead. */
     closePeerConnection: ({ context }) => {
       try {
+        context.channel?.close();
         context.pc?.close();
       } catch (cause) {
         context.ports.reportError(
@@ -197,8 +228,19 @@ export const callSetup = setup({
         );
       }
     },
-    storeLocalStream: assign((_, stream: MediaStreamPortParam) => ({ localStream: stream })),
-    stopLocalMedia: ({ context }) => stopTracks(context.localStream),
+    /** Local media arrived: its tracks are the call's, watched for a device that goes away. */
+    storeLocalStream: enqueueActions(({ context, enqueue }, stream: MediaStreamPortParam) => {
+      const tracks = stream.getTracks();
+      const local = {
+        ...context.tracks,
+        microphone: tracks.find((t) => t.kind === 'audio') ?? null,
+        camera: tracks.find((t) => t.kind === 'video') ?? null,
+      };
+      enqueue.assign({ localStream: stream, tracks: local });
+      enqueue.sendTo('localTracks', { type: 'watch', tracks: local });
+      enqueue.raise({ type: 'media.acquired' });
+    }),
+    stopLocalMedia: ({ context }) => stopAllTracks(context.localStream, context.tracks),
     storeRemoteStream: assign(({ event }) => {
       assertEvent(event, 'pc.track');
       return { remoteStream: event.stream };

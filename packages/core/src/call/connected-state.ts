@@ -1,7 +1,9 @@
-// A call in progress: two regions side by side — the ICE connection (with its restarts) and SDP
-// renegotiation (perfect negotiation) — each with a bound on every wait.
+// A call in progress: regions side by side — the ICE connection (with its restarts), SDP renegotiation
+// (perfect negotiation), each with a bound on every wait, and the controls (connected-controls.ts).
 import { and } from 'xstate';
-import { callSetup, hangUpWith, outputOf } from './call-setup.js';
+import { hangUpWith, outputOf } from './call-setup.js';
+import { connectedControls } from './connected-controls.js';
+import { callSetup } from './control-actions.js';
 
 const ended = '#call.ended';
 
@@ -16,11 +18,16 @@ export const connectedState = callSetup.createStateConfig({
       intervalMs: context.settings.timeouts.statsIntervalMs,
     }),
   },
+  // The peer assumes everything on and nothing held: it is told only what differs.
+  entry: { type: 'sendMediaState', params: { onlyIfChanged: true } },
   on: {
     'remote.candidates': { actions: 'addRemoteCandidates' },
-    'stats.sampled': { actions: 'publishStats' },
+    // Held, no media flows on purpose: the quality says so rather than `lost`.
+    'stats.sampled': [{ guard: 'isOnHold', actions: 'publishHeldStats' }, { actions: 'publishStats' }],
+    'media.changed': { actions: { type: 'sendMediaState', params: { onlyIfChanged: false } } },
   },
   states: {
+    ...connectedControls.states,
     ice: {
       initial: 'stable',
       states: {
@@ -86,7 +93,7 @@ export const connectedState = callSetup.createStateConfig({
               on: {
                 'negotiation.settled': {
                   guard: 'isIceAlreadyUp',
-                  target: '#call.active.connected.ice.stable',
+                  target: '#call.active.phase.connected.ice.stable',
                   actions: 'resetIceRestarts',
                 },
               },
@@ -102,6 +109,7 @@ export const connectedState = callSetup.createStateConfig({
           entry: 'announceNegotiationSettled',
           on: {
             'negotiation.restartIce': { target: 'offering', actions: 'noteIceRestartTaken' },
+            'negotiation.offer': { target: 'offering', actions: 'noteOfferTaken' },
             'pc.negotiationNeeded': 'offering',
             'remote.negotiate': { guard: 'isRemoteOffer', target: 'answering' },
           },
@@ -148,7 +156,7 @@ export const connectedState = callSetup.createStateConfig({
               pc: context.pc!,
               sdp: event.type === 'remote.negotiate' ? event.envelope.description.sdp : '',
             }),
-            onDone: 'stable',
+            onDone: { target: 'stable', actions: 'noteOfferAnswered' },
             onError: {
               target: ended,
               actions: hangUpWith('protocol-error', 'protocol-error', 'remote'),

@@ -2,8 +2,16 @@
 // where the call is lives in the chart's states, never in flags here.
 import type { EndReason } from '../end-reason.js';
 import type { HandsetError } from '../errors.js';
-import type { GetUserMedia, MediaStreamPort, PeerConnectionPort } from '../ports.js';
-import type { EnvelopeDraft, IceCandidateInit, MediaKinds } from '../protocol.js';
+import type {
+  DataChannelPort,
+  GetDisplayMedia,
+  GetUserMedia,
+  MediaStreamPort,
+  MediaTrackPort,
+  PeerConnectionPort,
+  TransceiverDirection,
+} from '../ports.js';
+import type { CallMetadata, EnvelopeDraft, IceCandidateInit, MediaKinds, MediaState } from '../protocol.js';
 import type { PortName } from './events.js';
 
 export interface CallTimeouts {
@@ -61,6 +69,8 @@ export interface CallPorts {
   send(draft: EnvelopeDraft): void;
   createPeerConnection(): PeerConnectionPort;
   getUserMedia: GetUserMedia;
+  /** Absent: screen sharing fails `screen-share-failed`. */
+  getDisplayMedia?: GetDisplayMedia;
   /** Problems that do not end the call (a remote candidate refused...) but that the app should hear of. */
   reportError(error: HandsetError): void;
   candidateRejected(error: unknown): HandsetError;
@@ -74,6 +84,13 @@ export interface CallInput {
 }
 
 export type CallDirection = 'outgoing' | 'incoming';
+
+/** The local tracks the call sends or holds ready; whether each is sent is the media region's state. */
+export interface LocalTracks {
+  microphone: MediaTrackPort | null;
+  camera: MediaTrackPort | null;
+  screen: MediaTrackPort | null;
+}
 
 export interface CallContext {
   readonly settings: CallSettings;
@@ -100,6 +117,21 @@ export interface CallContext {
   /** Senders answered `busy` in the current reply window (cleared when the window closes). */
   busyRepliedTo: string[];
   endReason: EndReason | null;
+  /** The invite's metadata (ours as caller, the caller's as callee). */
+  metadata: CallMetadata | null;
+  tracks: LocalTracks;
+  /** The camera chosen by `switchDevice` while the camera was off: used when it comes on. */
+  cameraDeviceId: string | null;
+  /** The call's in-call message channel (negotiated, id 0). */
+  channel: DataChannelPort | null;
+  /** Transceiver directions before this side held the call, restored on resume (by transceiver index). */
+  directionsBeforeHold: TransceiverDirection[];
+  /** What the peer last said it sends; null until it says anything. */
+  remoteMedia: MediaState | null;
+  /** The `seq` of the peer's last media-state (-1: none yet): an older one arriving late is ignored. */
+  remoteMediaSeq: number;
+  /** The `seq` our next media-state carries. */
+  mediaSeq: number;
 }
 
 export function initialContext({ settings, ports }: CallInput): CallContext {
@@ -122,5 +154,13 @@ export function initialContext({ settings, ports }: CallInput): CallContext {
     iceRestartAttempts: 0,
     busyRepliedTo: [],
     endReason: null,
+    metadata: null,
+    tracks: { microphone: null, camera: null, screen: null },
+    cameraDeviceId: null,
+    channel: null,
+    directionsBeforeHold: [],
+    remoteMedia: null,
+    remoteMediaSeq: -1,
+    mediaSeq: 0,
   };
 }

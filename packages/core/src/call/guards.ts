@@ -22,9 +22,9 @@ const isIceConnected = (state: string | undefined) => state === 'connected' || s
 
 /** We are calling and nobody has answered yet: the window in which invites can cross. */
 export const isCallingUnanswered = or([
-  stateIn('#call.active.awaitingSignaling'),
-  stateIn('#call.active.acquiringMedia'),
-  stateIn('#call.active.outgoing'),
+  stateIn('#call.active.phase.awaitingSignaling'),
+  stateIn('#call.active.phase.acquiringMedia'),
+  stateIn('#call.active.phase.outgoing'),
 ]);
 
 /** The link as this event tells it: the phone's view when the user called, or the view that just changed. */

@@ -5,12 +5,13 @@ import type {
   GetUserMedia,
   IceCandidateEventPort,
   IceConnectionState,
+  MediaRequest,
   MediaStreamPort,
   MediaTrackPort,
   PeerConnectionPort,
   TrackEventPort,
 } from '../ports.js';
-import type { IceCandidateInit, MediaKinds, SessionDescription } from '../protocol.js';
+import type { IceCandidateInit, SessionDescription } from '../protocol.js';
 
 /** A remote description the peer connection refused: the peer sent SDP we cannot use. */
 export class RemoteDescriptionError extends Error {
@@ -58,7 +59,7 @@ function addTracks(pc: PeerConnectionPort, stream: MediaStreamPort): void {
  * Opens local media. If the call moved on before the user granted access, the stream that arrives
  * late is stopped at once, so the camera light never stays on for a call that no longer exists.
  */
-export const acquireMedia = fromPromise<MediaStreamPort, { getUserMedia: GetUserMedia; media: MediaKinds }>(
+export const acquireMedia = fromPromise<MediaStreamPort, { getUserMedia: GetUserMedia; media: MediaRequest }>(
   async ({ input, signal }) => {
     const stream = await input.getUserMedia(input.media);
     if (signal.aborted) {
