@@ -1,7 +1,14 @@
-export * from './loopback.js';
-export * from './media-probe.js';
-export { type MediaKind, RTP_INTERVAL_MS } from './rtp-source.js';
+import {
+  createWeriftPeerConnectionFactory as createNodePeerConnectionFactory,
+  type WeriftPeerConnectionFactory,
+} from '@handset/node';
+
+// The werift ports are @handset/node's; tests keep importing them from here, always loopback-only.
+export * from '@handset/node';
 export * from './turn-server.js';
 export * from './udp-relay.js';
-export * from './werift-media.js';
-export * from './werift-peer-connection.js';
+
+/** A PeerConnectionFactory of loopback-only werift peers (tests never send traffic off 127.0.0.1). */
+export function createWeriftPeerConnectionFactory(): WeriftPeerConnectionFactory {
+  return createNodePeerConnectionFactory({ loopbackOnly: true });
+}

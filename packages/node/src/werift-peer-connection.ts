@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type {
-  IceCandidateEventPort,
+  DataChannelInit,
   IceCandidateInit,
   IceConnectionState,
   MediaStreamPort,
@@ -14,15 +14,20 @@ import type {
   SdpType,
   SessionDescription,
   StatsReportPort,
+  TransceiverInit,
 } from '@handset/core';
 import {
   MediaStream,
-  MediaStreamTrack,
+  type MediaStreamTrack,
+  type RTCDataChannel,
   type RTCIceCandidate,
   RTCPeerConnection,
+  type RTCRtpTransceiver,
   type RTCSessionDescription,
   type RTCTrackEvent,
 } from 'werift';
+import { CandidateQueue } from './candidate-queue.js';
+import { endDtlsRetransmissions } from './dtls-retransmission.js';
 import { nextReportedIceState } from './ice-connection-state.js';
 import { isLoopbackCandidate } from './loopback.js';
 import { isNegotiationNeeded } from './negotiation-needed.js';
@@ -33,6 +38,7 @@ import {
   plainDescription,
   weriftConfig,
 } from './werift-description.js';
+import { asWeriftTrack, WeriftTransceiver } from './werift-transceiver.js';
 
 type Listener<E> = (event: E) => void;
 type ListenerSets = { [K in keyof PeerConnectionEventMap]: Set<Listener<PeerConnectionEventMap[K]>> };
@@ -69,11 +75,7 @@ export class WeriftPeerConnection implements PeerConnectionPort {
   private updateNegotiationNeededOnEmptyChain = false;
   private iceRestartRequested = false;
 
-  // werift surfaces candidates while setLocalDescription() is still running; a browser only after it
-  // resolved. They wait here so an offer is always sent before its candidates.
-  private readonly pendingCandidates: IceCandidateEventPort[] = [];
-  private localDescriptionsInFlight = 0;
-  private candidateFlushScheduled = false;
+  private readonly candidates = new CandidateQueue((event) => this.dispatch('icecandidate', event));
 
   // werift repeats `track` on every renegotiation and builds a new one-track MediaStream each time. The
   // call shows one remote stream, so every remote track of this connection is gathered into one stream
@@ -81,17 +83,26 @@ export class WeriftPeerConnection implements PeerConnectionPort {
   private readonly announcedRemoteTracks = new Set<MediaStreamTrack>();
   private remoteStream: MediaStream | null = null;
 
-  constructor(config?: PeerConnectionConfig) {
-    this.raw = new RTCPeerConnection(weriftConfig(config));
+  private readonly transceivers = new WeakMap<RTCRtpTransceiver, WeriftTransceiver>();
+  private readonly loopbackOnly: boolean;
+
+  /** `loopbackOnly`: gather and accept only 127.0.0.1 candidates (tests; a bot beside its peer). */
+  constructor(config?: PeerConnectionConfig, options: { loopbackOnly?: boolean } = {}) {
+    this.loopbackOnly = options.loopbackOnly ?? false;
+    this.raw = new RTCPeerConnection(weriftConfig(config, this.loopbackOnly));
     this.raw.onIceCandidate.subscribe((candidate) => this.onRawCandidate(candidate));
     this.raw.iceConnectionStateChange.subscribe((state) => this.onRawIceState(state));
     this.raw.addEventListener('track', (event: RTCTrackEvent) => this.onRawTrack(event));
+    // Wrapped as soon as they exist (local or from a remote offer), so every sender is gated on its
+    // negotiated direction even if nobody ever calls getTransceivers().
+    this.raw.onTransceiverAdded.subscribe((raw) => this.transceiverFor(raw));
+    this.raw.onRemoteTransceiverAdded.subscribe((raw) => this.transceiverFor(raw));
   }
 
   /** Passes new ICE servers (and policy) to werift; its next gathering (an ICE restart) uses them. */
   setConfiguration(config: PeerConnectionConfig): void {
     if (this.closed) throw closedError();
-    const { iceServers, iceTransportPolicy } = weriftConfig(config);
+    const { iceServers, iceTransportPolicy } = weriftConfig(config, this.loopbackOnly);
     this.raw.setConfiguration({
       iceServers: iceServers ?? [],
       ...(iceTransportPolicy ? { iceTransportPolicy } : {}),
@@ -113,20 +124,41 @@ export class WeriftPeerConnection implements PeerConnectionPort {
 
   addTrack(track: MediaTrackPort, ...streams: MediaStreamPort[]): unknown {
     if (this.closed) throw closedError();
-    if (!(track instanceof MediaStreamTrack)) {
-      throw new TypeError(
-        'addTrack: the track must be a werift MediaStreamTrack (see createWeriftGetUserMedia)',
-      );
-    }
-    const weriftStreams = streams.map((stream) => {
-      if (!(stream instanceof MediaStream)) {
-        throw new TypeError('addTrack: streams must be werift MediaStreams (see createWeriftGetUserMedia)');
-      }
-      return stream;
-    });
-    const sender = this.raw.addTrack(track, ...weriftStreams);
+    const sender = this.raw.addTrack(asWeriftTrack(track, 'addTrack'), ...weriftStreams(streams));
     this.updateNegotiationNeeded();
     return sender;
+  }
+
+  /** Every transceiver in m-line order; setting a direction fires negotiationneeded as a browser does. */
+  getTransceivers(): WeriftTransceiver[] {
+    return this.raw.getTransceivers().map((raw) => this.transceiverFor(raw));
+  }
+
+  addTransceiver(
+    trackOrKind: MediaTrackPort | 'audio' | 'video',
+    init: TransceiverInit = {},
+  ): WeriftTransceiver {
+    if (this.closed) throw closedError();
+    if (init.direction === 'stopped') throw new TypeError('addTransceiver: "stopped" is not a direction');
+    const track =
+      typeof trackOrKind === 'string' ? trackOrKind : asWeriftTrack(trackOrKind, 'addTransceiver');
+    const raw = this.raw.addTransceiver(track, {
+      direction: init.direction ?? 'sendrecv',
+      streams: weriftStreams(init.streams ?? []),
+    });
+    this.updateNegotiationNeeded();
+    return this.transceiverFor(raw);
+  }
+
+  /**
+   * A data channel; `{ negotiated: true, id }` on both sides needs no in-band open handshake. werift's
+   * channel is an EventEmitter whose `message` event carries `{ data }`: it fits DataChannelPort as it is.
+   */
+  createDataChannel(label: string, init: DataChannelInit): RTCDataChannel {
+    if (this.closed) throw closedError();
+    const channel = this.raw.createDataChannel(label, init);
+    this.updateNegotiationNeeded();
+    return channel;
   }
 
   createOffer(options?: { iceRestart?: boolean }): Promise<{ type: SdpType; sdp?: string }> {
@@ -145,15 +177,7 @@ export class WeriftPeerConnection implements PeerConnectionPort {
         new TypeError(`setLocalDescription: "${description.type}" is not a description type`),
       );
     }
-    return this.enqueue(async () => {
-      this.localDescriptionsInFlight += 1;
-      try {
-        await this.applyLocalDescription(description);
-      } finally {
-        this.localDescriptionsInFlight -= 1;
-        this.scheduleCandidateFlush();
-      }
-    });
+    return this.enqueue(() => this.candidates.whileDescribing(() => this.applyLocalDescription(description)));
   }
 
   setRemoteDescription(description: SessionDescription): Promise<void> {
@@ -190,7 +214,8 @@ export class WeriftPeerConnection implements PeerConnectionPort {
     if (this.closed) return;
     this.closed = true;
     this.reportedIceState = 'closed';
-    this.pendingCandidates.length = 0;
+    this.candidates.clear();
+    endDtlsRetransmissions(this.raw);
     this.closing = this.raw.close();
     // The teardown is awaited by whenClosed(); a close nobody waits for must not be an unhandled rejection.
     this.closing.catch(() => undefined);
@@ -337,21 +362,8 @@ export class WeriftPeerConnection implements PeerConnectionPort {
 
   private onRawCandidate(candidate: RTCIceCandidate | undefined): void {
     if (this.closed) return;
-    if (candidate && !isLoopbackCandidate(candidate.candidate)) return;
-    this.pendingCandidates.push(candidate ? candidateEvent(candidate) : { candidate: null });
-    this.scheduleCandidateFlush();
-  }
-
-  private scheduleCandidateFlush(): void {
-    if (this.candidateFlushScheduled || this.localDescriptionsInFlight > 0) return;
-    if (this.pendingCandidates.length === 0) return;
-    this.candidateFlushScheduled = true;
-    // A macrotask: whoever awaited setLocalDescription() runs (and sends the description) first.
-    setImmediate(() => {
-      this.candidateFlushScheduled = false;
-      if (this.localDescriptionsInFlight > 0) return;
-      for (const event of this.pendingCandidates.splice(0)) this.dispatch('icecandidate', event);
-    });
+    if (candidate && this.loopbackOnly && !isLoopbackCandidate(candidate.candidate)) return;
+    this.candidates.push(candidate ? candidateEvent(candidate) : { candidate: null });
   }
 
   private onRawIceState(raw: IceConnectionState): void {
@@ -360,6 +372,15 @@ export class WeriftPeerConnection implements PeerConnectionPort {
     if (next === this.reportedIceState) return;
     this.reportedIceState = next;
     this.dispatch('iceconnectionstatechange', { type: 'iceconnectionstatechange' });
+  }
+
+  private transceiverFor(raw: RTCRtpTransceiver): WeriftTransceiver {
+    let transceiver = this.transceivers.get(raw);
+    if (!transceiver) {
+      transceiver = new WeriftTransceiver(raw, () => this.updateNegotiationNeeded());
+      this.transceivers.set(raw, transceiver);
+    }
+    return transceiver;
   }
 
   private onRawTrack(event: RTCTrackEvent): void {
@@ -371,29 +392,11 @@ export class WeriftPeerConnection implements PeerConnectionPort {
   }
 }
 
-export interface WeriftPeerConnectionFactory {
-  (config: PeerConnectionConfig): WeriftPeerConnection;
-  /** Every connection made so far, in order. */
-  readonly connections: readonly WeriftPeerConnection[];
-  /** Closes every connection made so far and waits until their sockets are released (for afterEach). */
-  closeAll(): Promise<void>;
-}
-
-/**
- * A PeerConnectionFactory making loopback-only werift peers. The configured `iceServers` and
- * `iceTransportPolicy` reach werift: tests pass `[]` (no STUN server is reachable; host candidates on
- * 127.0.0.1 are all two local peers need) or a coturn they started on 127.0.0.1.
- */
-export function createWeriftPeerConnectionFactory(): WeriftPeerConnectionFactory {
-  const connections: WeriftPeerConnection[] = [];
-  const factory = (config: PeerConnectionConfig): WeriftPeerConnection => {
-    const pc = new WeriftPeerConnection(config);
-    connections.push(pc);
-    return pc;
-  };
-  const closeAll = async (): Promise<void> => {
-    for (const pc of connections) pc.close();
-    await Promise.all(connections.map((pc) => pc.whenClosed()));
-  };
-  return Object.assign(factory, { connections, closeAll });
+function weriftStreams(streams: readonly MediaStreamPort[]): MediaStream[] {
+  return streams.map((stream) => {
+    if (!(stream instanceof MediaStream)) {
+      throw new TypeError('streams must be werift MediaStreams (see createNodePorts)');
+    }
+    return stream;
+  });
 }

@@ -11,11 +11,13 @@ import {
 
 /**
  * True when the current local/remote descriptions no longer describe what the transceivers want: a
- * transceiver never negotiated, or a direction changed since. Meaningful only in the `stable` state.
+ * transceiver never negotiated, a direction changed since, or a data channel has no m-section yet. Meaningful only in the `stable` state.
  */
 export function isNegotiationNeeded(pc: RTCPeerConnection, iceRestartRequested: boolean): boolean {
   if (iceRestartRequested) return true;
   const local = pc.localDescription;
+  // A first data channel needs an m=application section, as a first track needs its m-line.
+  if (pc.sctpTransport && !/\r?\nm=application /.test(local?.sdp ?? '')) return true;
   const localDirections = mediaDirectionsByMid(local?.sdp);
   const remoteDirections = mediaDirectionsByMid(pc.remoteDescription?.sdp);
   for (const transceiver of pc.getTransceivers()) {

@@ -1,7 +1,7 @@
 // How werift's objects and options map to the shapes core's PeerConnectionPort speaks: descriptions,
 // candidate events, the werift configuration built from a phone's ICE servers and policy.
 import type { IceCandidateEventPort, PeerConnectionConfig, SdpType } from '@handset/core';
-import type { RTCIceCandidate, RTCSessionDescription } from 'werift';
+import type { RTCIceCandidate, RTCPeerConnectionConfig, RTCSessionDescription } from 'werift';
 import { loopbackPeerConfig } from './loopback.js';
 
 export type LocalDescriptionType = 'offer' | 'answer' | 'pranswer' | 'rollback';
@@ -31,15 +31,21 @@ export function candidateEvent(candidate: RTCIceCandidate): IceCandidateEventPor
   };
 }
 
+/** What every Handset werift peer uses: one transport for all media, as browsers end up with against a
+ * bundling peer. Without it werift 0.24.4 leaves UDP sockets open after close() and a Node program that made
+ * a call does not exit (test/node-process.test.ts). */
+const BASE_CONFIG: RTCPeerConnectionConfig = { iceServers: [], bundlePolicy: 'max-bundle' };
+
 /**
- * Loopback werift options with the phone's ICE servers and policy on top: a TURN relay the test started on
- * 127.0.0.1 is used (its relay candidates are loopback too); without one, host candidates on 127.0.0.1.
+ * werift options with the phone's ICE servers and policy on top. `loopbackOnly`: one host candidate on
+ * 127.0.0.1 (a TURN relay the test started on 127.0.0.1 is used too: its relay candidates are loopback).
  */
 export function weriftConfig(
   config: PeerConnectionConfig | undefined,
-): ReturnType<typeof loopbackPeerConfig> {
-  const base = loopbackPeerConfig();
-  if (!config) return base;
+  loopbackOnly: boolean,
+): RTCPeerConnectionConfig {
+  const base = loopbackOnly ? loopbackPeerConfig() : BASE_CONFIG;
+  if (!config) return { ...base };
   return {
     ...base,
     iceServers: config.iceServers.map((server) => ({
