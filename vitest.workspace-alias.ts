@@ -16,6 +16,7 @@ export const workspaceAlias = [
     replacement: here('./packages/adapter-mqtt/src/broker/index.ts'),
   },
   { find: /^@handset\/token$/, replacement: here('./packages/token/src/index.ts') },
+  { find: /^@handset\/inspector$/, replacement: here('./packages/inspector/src/index.ts') },
   { find: /^@handset\/node$/, replacement: here('./packages/node/src/index.ts') },
   { find: /^@handset\/test-support$/, replacement: here('./packages/test-support/src/index.ts') },
   {
