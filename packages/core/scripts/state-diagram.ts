@@ -39,33 +39,30 @@ function label(event: string, guard: unknown): string {
   return g ? `${readable} [${g}]` : readable;
 }
 
-function render(node: AnyNode, indent: string, lines: string[]): void {
-  for (const child of Object.values(node.states) as AnyNode[]) {
-    const id = nodeId(child);
-    lines.push(`${indent}state "${child.key}" as ${id}`);
-    if (Object.keys(child.states).length > 0) {
-      lines.push(`${indent}state ${id} {`);
-      if (child.type === 'parallel') {
-        const regions = Object.values(child.states) as AnyNode[];
-        regions.forEach((region, i) => {
-          if (i > 0) lines.push(`${indent}  --`);
-          lines.push(`${indent}  state "${region.key}" as ${nodeId(region)}`);
-          lines.push(`${indent}  state ${nodeId(region)} {`);
-          lines.push(
-            `${indent}    [*] --> ${nodeId(region.states[region.initial!.target[0]!.key] as AnyNode)}`,
-          );
-          render(region, `${indent}    `, lines);
-          lines.push(`${indent}  }`);
-        });
-      } else {
-        const initial = child.initial?.target[0] as AnyNode | undefined;
-        if (initial) lines.push(`${indent}  [*] --> ${nodeId(initial)}`);
-        render(child, `${indent}  `, lines);
-      }
-      lines.push(`${indent}}`);
+/** A state, and inside it its children (compound) or its regions separated by `--` (parallel, at any depth). */
+function renderNode(child: AnyNode, indent: string, lines: string[]): void {
+  const id = nodeId(child);
+  lines.push(`${indent}state "${child.key}" as ${id}`);
+  if (Object.keys(child.states).length > 0) {
+    lines.push(`${indent}state ${id} {`);
+    if (child.type === 'parallel') {
+      const regions = Object.values(child.states) as AnyNode[];
+      regions.forEach((region, i) => {
+        if (i > 0) lines.push(`${indent}  --`);
+        renderNode(region, `${indent}  `, lines);
+      });
+    } else {
+      const initial = child.initial?.target[0] as AnyNode | undefined;
+      if (initial) lines.push(`${indent}  [*] --> ${nodeId(initial)}`);
+      render(child, `${indent}  `, lines);
     }
-    if (child.type === 'final') lines.push(`${indent}${id} --> [*]`);
+    lines.push(`${indent}}`);
   }
+  if (child.type === 'final') lines.push(`${indent}${id} --> [*]`);
+}
+
+function render(node: AnyNode, indent: string, lines: string[]): void {
+  for (const child of Object.values(node.states) as AnyNode[]) renderNode(child, indent, lines);
 }
 
 function transitions(node: AnyNode, lines: string[]): void {

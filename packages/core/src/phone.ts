@@ -3,16 +3,15 @@
 // how the link is, and shows the app observables; it keeps no call state.
 import { nanoid } from 'nanoid';
 import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject } from 'rxjs';
-import { type Actor, createActor, type InspectionEvent, type Observer } from 'xstate';
+import { type Actor, createActor } from 'xstate';
 import { callMachine } from './call/call-machine.js';
-import { type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
+import { DEFAULT_TIMEOUTS } from './call/context.js';
 import type { PortName } from './call/events.js';
 import type { CallStats } from './call-stats.js';
 import { type CallState, type CallView, callViewOf } from './call-view.js';
-import type { EndReason } from './end-reason.js';
 import { EndedCalls } from './ended-calls.js';
 import { HandsetError } from './errors.js';
-import { createInCallControls, type InCallControls, PendingControls } from './in-call-controls.js';
+import { createInCallControls, PendingControls } from './in-call-controls.js';
 import {
   INITIAL_LINK_FACTS,
   type LinkFacts,
@@ -20,18 +19,9 @@ import {
   withError,
   withStatus,
 } from './link-condition.js';
-import type {
-  Clock,
-  EnumerateDevices,
-  GetDisplayMedia,
-  GetUserMedia,
-  IceServerConfig,
-  IceTransportPolicy,
-  PeerConnectionConfig,
-  PeerConnectionFactory,
-} from './ports.js';
+import type { Phone, PhoneEvent, PhoneOptions } from './phone-api.js';
+import type { Clock, IceServerConfig, PeerConnectionConfig } from './ports.js';
 import {
-  type CallMetadata,
   createEnvelope,
   decodeEnvelope,
   type EnvelopeDraft,
@@ -40,94 +30,8 @@ import {
   validateEnvelope,
 } from './protocol.js';
 import { guardRelayOnly, type RelayRefusal } from './relay-only-guard.js';
-import type { SignalingTransport, TransportStatus } from './transport.js';
-import type { TransportError } from './transport-error.js';
 
-export interface PhoneOptions {
-  /** Who this phone is. With a server, the id its credentials prove; it addresses every message. */
-  userId: string;
-  transport: SignalingTransport;
-  peerConnectionFactory: PeerConnectionFactory;
-  getUserMedia: GetUserMedia;
-  /** Opens a screen for `startScreenShare`; without it screen sharing fails `screen-share-failed`. */
-  getDisplayMedia?: GetDisplayMedia;
-  /** Lists devices for `listDevices`; without it the list is empty. */
-  enumerateDevices?: EnumerateDevices;
-  /**
-   * The ICE servers of every call. When absent, the transport's `iceServers$` (the server's fresh TURN
-   * credentials) are used, the latest for each new call; with neither, none.
-   */
-  iceServers?: IceServerConfig[];
-  /**
-   * `relay` forces every call through TURN (privacy; tests). Default: the platform's (`all`). A relay-only
-   * call that gets no relay candidate (refused credentials) ends `connection-failed` after a `turn-refused`
-   * warning, once gathering ends empty or after `relayGatheringTimeoutMs` (default 5000).
-   */
-  iceTransportPolicy?: IceTransportPolicy;
-  relayGatheringTimeoutMs?: number;
-  timeouts?: Partial<CallTimeouts>;
-  /** ICE restarts tried before a lost connection ends the call (default 3). */
-  maxIceRestarts?: number;
-  /** Handed to XState's `createActor`: `createBrowserInspector().inspect`, or any inspection observer. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** XState's clock for every call timer (tests pass a simulated one). */
-  clock?: Clock;
-  /** This device's id; several devices may share a user id. Random by default. */
-  deviceId?: string;
-}
-
-/** What `makeCall` takes besides the peer and media. */
-export interface CallOptions {
-  /** App data for the callee (JSON, at most `PROTOCOL_LIMITS.maxMetadataBytes` as JSON). */
-  metadata?: CallMetadata;
-}
-
-export type PhoneEvent =
-  | {
-      type: 'incoming-call';
-      callId: string;
-      peerId: string;
-      media: MediaKinds;
-      /** The caller's `makeCall` metadata, if it sent any. */
-      metadata?: CallMetadata;
-    }
-  /** An in-call message from the peer (`sendMessage` there). */
-  | { type: 'message'; callId: string; text: string }
-  | { type: 'state-changed'; callId: string | null; state: CallState; previous: CallState }
-  | { type: 'call-ended'; callId: string | null; reason: EndReason }
-  | { type: 'protocol-error'; error: HandsetError }
-  | { type: 'call-warning'; callId: string | null; error: HandsetError }
-  /** A port threw (code `port-failed`, the thrown value as `cause`); the call ended `platform-error` or `media-failed`. */
-  | { type: 'call-error'; callId: string | null; error: HandsetError }
-  | { type: 'transport-status'; status: TransportStatus }
-  /** Every error the transport reports; a permanent one ends a call being placed at once. */
-  | { type: 'transport-error'; error: TransportError };
-
-export interface Phone extends InCallControls {
-  readonly userId: string;
-  readonly deviceId: string;
-  /**
-   * Starts a call and returns its id. Throws `invalid-state` if a call is already under way, and
-   * `invalid-argument` for a peer id the protocol refuses, this phone's own user id, or no media.
-   */
-  makeCall(peerId: string, media?: MediaKinds, options?: CallOptions): string;
-  /** Answers the ringing call, with the media the caller asked for unless told otherwise. */
-  answerCall(media?: MediaKinds): void;
-  /** Declines the ringing call; the caller sees `declined`. */
-  rejectCall(): void;
-  /** Ends whatever call is under way (cancel, decline or hang up, as fits its state). No call: no-op. */
-  hangupCall(): void;
-  /** The current call, or the last one until the next begins. Emits on every change. */
-  readonly call$: Observable<CallView>;
-  readonly events$: Observable<PhoneEvent>;
-  /**
-   * The connected call's statistics, one sample every `timeouts.statsIntervalMs` (1 s) while it is connected:
-   * round-trip time, loss, jitter, bitrates, codecs, path and quality. Nothing while no call is connected.
-   */
-  readonly stats$: Observable<CallStats>;
-  /** Ends the current call and stops listening to the transport (the transport itself stays open). */
-  dispose(): void;
-}
+export type { CallOptions, Phone, PhoneEvent, PhoneOptions } from './phone-api.js';
 
 const DEFAULT_MEDIA: MediaKinds = { audio: true, video: true };
 
