@@ -2,6 +2,7 @@ export * from './loopback.js';
 export * from './media-probe.js';
 export * from './media-sources.js';
 export * from './node-ports.js';
+export * from './remote-recording.js';
 export {
   type FrameSequence,
   type MediaKind,
