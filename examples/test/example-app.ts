@@ -1,12 +1,12 @@
 // One example as the test command builds and serves it: `vite build` with the example's own config
 // (its plugins, its dependencies resolved from its own node_modules), then `vite preview` of the output
-// on a free port on 127.0.0.1.
+// on a free port on 127.0.0.1; or as `pnpm dev` serves it (development: React's StrictMode mounts twice).
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, preview } from 'vite';
+import { build, createServer, preview } from 'vite';
 
 export type ExampleName = 'react' | 'vue' | 'typescript';
 
@@ -15,8 +15,10 @@ export interface ServedExample {
   close(): Promise<void>;
 }
 
+const exampleRoot = (name: ExampleName) => fileURLToPath(new URL(`../${name}/`, import.meta.url));
+
 export async function buildAndServe(name: ExampleName): Promise<ServedExample> {
-  const root = fileURLToPath(new URL(`../${name}/`, import.meta.url));
+  const root = exampleRoot(name);
   const outDir = await mkdtemp(join(tmpdir(), `handset-example-${name}-`));
   // Vitest runs with NODE_ENV=test, which Vite would honour (React's development build): build as
   // `vite build` does from a shell.
@@ -41,4 +43,16 @@ export async function buildAndServe(name: ExampleName): Promise<ServedExample> {
       await rm(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The example under Vite's dev server, as `pnpm dev` runs it. */
+export async function serveDev(name: ExampleName): Promise<ServedExample> {
+  const server = await createServer({
+    root: exampleRoot(name),
+    logLevel: 'warn',
+    server: { host: '127.0.0.1', port: 0, strictPort: true },
+  });
+  await server.listen();
+  const { port } = server.httpServer!.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }

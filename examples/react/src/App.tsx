@@ -13,38 +13,26 @@ function Video({ id, stream, muted }: { id: string; stream: unknown; muted?: boo
   return <video id={id} ref={ref} autoPlay playsInline muted={muted} />;
 }
 
-export function App() {
-  const [myId, setMyId] = useState('10000');
-  const [peerId, setPeerId] = useState('20000');
-  const [options, setOptions] = useState<PhoneOptions | null>(null);
-  const [notice, setNotice] = useState('');
-  const [link, setLink] = useState('offline');
+/** Mounted at login: its phone lives as long as it does (under StrictMode, the second of two). */
+function CallScreen({ options, peerId }: { options: PhoneOptions; peerId: string }) {
   const phone = usePhone(options);
   const call = useCall(phone);
+  const [link, setLink] = useState('connecting');
+  const [notice, setNotice] = useState('');
   usePhoneEvents(phone, (event) => {
     if (event.type === 'transport-status') setLink(event.status);
     if (event.type === 'incoming-call') setNotice(`Incoming call from ${event.peerId}`);
     if (event.type === 'call-ended') setNotice(`Call ended: ${event.reason.code}`);
   });
 
-  const state = call?.state ?? 'logged-out';
-  const inCall = call !== null && call.state !== 'idle' && call.state !== 'ended';
+  const state = call?.state ?? 'idle';
+  const inCall = state !== 'idle' && state !== 'ended';
   return (
-    <main>
-      <h1>Handset · React</h1>
-      <label>
-        My ID <input value={myId} onChange={(e) => setMyId(e.target.value)} disabled={phone !== null} />
-      </label>
-      <label>
-        Peer ID <input value={peerId} onChange={(e) => setPeerId(e.target.value)} />
-      </label>
-      <button type="button" disabled={options !== null} onClick={() => setOptions(phoneOptions(myId))}>
-        Login
-      </button>
+    <section>
       <button type="button" disabled={!phone || inCall} onClick={() => phone?.makeCall(peerId)}>
         Call
       </button>
-      <button type="button" disabled={call?.state !== 'incoming'} onClick={() => phone?.answerCall()}>
+      <button type="button" disabled={state !== 'incoming'} onClick={() => phone?.answerCall()}>
         Answer
       </button>
       <button type="button" disabled={!inCall} onClick={() => phone?.hangupCall()}>
@@ -59,6 +47,28 @@ export function App() {
       <p>{notice}</p>
       <Video id="local-video" stream={call?.localStream ?? null} muted />
       <Video id="remote-video" stream={call?.remoteStream ?? null} />
+    </section>
+  );
+}
+
+export function App() {
+  const [myId, setMyId] = useState('10000');
+  const [peerId, setPeerId] = useState('20000');
+  // Kept in state: the same options object for as long as the user stays logged in.
+  const [options, setOptions] = useState<PhoneOptions | null>(null);
+  return (
+    <main>
+      <h1>Handset · React</h1>
+      <label>
+        My ID <input value={myId} onChange={(e) => setMyId(e.target.value)} disabled={options !== null} />
+      </label>
+      <label>
+        Peer ID <input value={peerId} onChange={(e) => setPeerId(e.target.value)} />
+      </label>
+      <button type="button" disabled={options !== null} onClick={() => setOptions(phoneOptions(myId))}>
+        Login
+      </button>
+      {options && <CallScreen options={options} peerId={peerId} />}
     </main>
   );
 }
