@@ -156,6 +156,19 @@ describe('hold', () => {
     expect(alice.view().state).toBe('on-hold');
   });
 
+  it('both holding at the same moment: offers cross, the polite side offers again after yielding', async () => {
+    const { rig, alice, bob } = await connected();
+    alice.phone.holdCall();
+    bob.phone.holdCall();
+    await rig.settle();
+    expect(alice.view().hold).toBe('both');
+    expect(bob.view().hold).toBe('both');
+    expect(offers(bob).length, 'bob (polite) offered again').toBe(2);
+    expect(alice.pc().transceivers.map((t) => t.currentDirection)).toEqual(['inactive', 'inactive']);
+    expect(bob.pc().transceivers.map((t) => t.currentDirection)).toEqual(['inactive', 'inactive']);
+    expect(bob.pc().signalingState).toBe('stable');
+  });
+
   it('a held call keeps its ICE state and reports quality `held`, not lost', async () => {
     const { rig, alice } = await connected({}, { alice: { pc: { stats: [] } } });
     const samples: string[] = [];

@@ -111,6 +111,8 @@ export const connectedControls = callSetup.createStateConfig({
           entry: 'askForOffer',
           on: {
             'negotiation.offerTaken': 'offered',
+            // An ICE-restart offer made now carries the changed directions too: it pays the debt.
+            'negotiation.iceRestartTaken': 'offered',
             'negotiation.settled': { target: 'wanted', reenter: true },
           },
         },

@@ -27,7 +27,6 @@ export const connectedState = callSetup.createStateConfig({
     'media.changed': { actions: { type: 'sendMediaState', params: { onlyIfChanged: false } } },
   },
   states: {
-    ...connectedControls.states,
     ice: {
       initial: 'stable',
       states: {
@@ -186,5 +185,7 @@ export const connectedState = callSetup.createStateConfig({
         },
       },
     },
+    // After ice and negotiation: when both are owed an offer, the ICE restart is taken first and pays for both.
+    ...connectedControls.states,
   },
 });

@@ -173,7 +173,10 @@ export const mediaControls = callSetup.createStateConfig({
             },
             onError: {
               target: 'idle',
-              actions: { type: 'reportControlResult', params: { control: 'switch-device' } },
+              actions: [
+                'warnDeviceFailed',
+                { type: 'reportControlResult', params: { control: 'switch-device' } },
+              ],
             },
           },
         },
@@ -197,7 +200,10 @@ export const mediaControls = callSetup.createStateConfig({
             },
             onError: {
               target: 'idle',
-              actions: { type: 'reportControlResult', params: { control: 'switch-device' } },
+              actions: [
+                'warnDeviceFailed',
+                { type: 'reportControlResult', params: { control: 'switch-device' } },
+              ],
             },
           },
           // The camera went off meanwhile: the switch is abandoned (a late track is stopped).
