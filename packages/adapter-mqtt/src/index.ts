@@ -1,4 +1,5 @@
 // @handset/adapter-mqtt: the browser-safe MQTT transport. The embedded broker is @handset/adapter-mqtt/broker.
+/** @module @handset/adapter-mqtt */
 export {
   createDefaultReconnectPolicy,
   type Logger,

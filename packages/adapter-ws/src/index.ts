@@ -1,4 +1,5 @@
 // @handset/adapter-ws: the browser-safe client transport. The Node server is @handset/adapter-ws/server.
+/** @module @handset/adapter-ws */
 
 export {
   createDefaultReconnectPolicy,

@@ -1,6 +1,7 @@
 // `@handset/core`: the public API — `createPhone` and what it takes and gives. The statechart itself is
 // `@handset/core/machine`; runner-free fakes are `@handset/core/testing`; the vitest transport suite is
 // `@handset/core/conformance`.
+/** @module @handset/core */
 export { type CallDirection, type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
 export type { CallStats, ConnectionPath, KindStats, MediaKind } from './call-stats.js';
 export * from './call-view.js';

@@ -1,3 +1,8 @@
+/**
+ * Handset calls from Node: a werift peer connection factory, media ports with fake devices, media sources
+ * and a recorder of what the peer sends.
+ * @module @handset/node
+ */
 export * from './loopback.js';
 export * from './media-probe.js';
 export * from './media-sources.js';

@@ -1,3 +1,8 @@
+/**
+ * Handset's signed, expiring user tokens: compact JWTs (HS256) that the WebSocket server and the MQTT
+ * brokers accept, and TURN REST credentials. Node only.
+ * @module @handset/token
+ */
 export {
   checkTokenPolicy,
   createToken,

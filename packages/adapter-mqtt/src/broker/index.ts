@@ -1,4 +1,5 @@
 // The one token format (compact JWT HS256) shared with @handset/adapter-ws/server.
+/** @module @handset/adapter-mqtt/broker */
 export {
   createToken,
   TokenError,

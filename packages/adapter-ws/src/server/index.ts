@@ -1,4 +1,5 @@
 // @handset/adapter-ws/server: the Node signaling server and its token helpers.
+/** @module @handset/adapter-ws/server */
 
 // Device ids the server refuses from clients (core's; the MQTT broker and transport refuse the same).
 export { RESERVED_DEVICE_IDS } from '@handset/core';

@@ -1,5 +1,6 @@
 // `@handset/core/machine`: the call statechart and its parts, for tools and tests that drive or draw the
 // machine itself. Apps use `createPhone` from `@handset/core` instead.
+/** @module @handset/core/machine */
 
 export type { LinkCondition } from '../link-condition.js';
 export { callMachine } from './call-machine.js';

@@ -1,5 +1,6 @@
 // `@handset/core/testing`: runner-free test doubles — a fake peer connection and media, an in-memory signaling
 // network, transport probes. The vitest conformance suite is `@handset/core/conformance`.
+/** @module @handset/core/testing */
 export {
   createFakeMedia,
   createFakePeerConnections,

@@ -13,7 +13,7 @@ export function ringingFrom(from: string, to: string, callId = nanoid()): Envelo
   return createEnvelope({ type: 'ringing', callId, from, fromDevice: `${from}-device`, to }, nanoid());
 }
 
-/** Resolves when the transport's status is `open`; rejects after {@link WAIT_MS}. */
+/** Resolves when the transport's status is `open`; rejects after 5 s (`WAIT_MS`). */
 export function waitOpen(transport: SignalingTransport): Promise<unknown> {
   return firstValueFrom(
     transport.status$.pipe(
