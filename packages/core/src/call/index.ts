@@ -12,9 +12,20 @@ export {
   type CallSettings,
   type CallTimeouts,
   DEFAULT_TIMEOUTS,
+  type LocalTracks,
 } from './context.js';
-export type { CallEvent, CallEventOf, CallEventType, PortName, UserEvent } from './events.js';
+export type {
+  CallEmitted,
+  CallEvent,
+  CallEventOf,
+  CallEventType,
+  DeviceKind,
+  LocalTrackKind,
+  PortName,
+  UserEvent,
+} from './events.js';
 export { remainingLifetime } from './guards.js';
+export { localMediaOf, MEDIA_PLACES } from './local-media.js';
 export {
   type PeerConnectionSignal,
   RemoteDescriptionError,
