@@ -118,4 +118,17 @@ describe('usePhone', () => {
     const { seen } = renderPhone(null, true);
     expect(seen.every((phone) => phone === null)).toBe(true);
   });
+
+  it('a user id the protocol refuses is thrown as createPhone throws it: HandsetError invalid-argument', () => {
+    const options = { ...testNetwork().optionsFor('alice'), userId: 'not an id' };
+    root = createRoot(document.createElement('div'));
+    let thrown: unknown;
+    try {
+      act(() => root!.render(<Probe options={options} seen={[]} />));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ name: 'HandsetError', code: 'invalid-argument' });
+    expect(options.transport.listeners).toBe(0);
+  });
 });
