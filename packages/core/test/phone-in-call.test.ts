@@ -479,3 +479,15 @@ describe('the end of a call', () => {
     expect(await sharing).toMatchObject({ code: 'invalid-state' });
   });
 });
+
+describe('answering', () => {
+  it('answering again while connected is invalid-state and changes nothing (the camera stays on)', async () => {
+    const { rig, alice, bob } = await connected();
+    expect(() => bob.phone.answerCall({ audio: true, video: false })).toThrowError(
+      expect.objectContaining({ code: 'invalid-state' }),
+    );
+    await rig.settle();
+    expect(bob.view().localMedia).toMatchObject({ camera: true, video: true });
+    expect(alice.view().remoteMedia).toEqual(bob.view().localMedia);
+  });
+});

@@ -28,10 +28,14 @@ export const controlGuards = {
     return !event.on;
   },
   isVideoCall: ({ context }: GuardArgs) => context.media.video,
-  isAnsweringWithoutVideo: ({ event }: GuardArgs) => {
-    assertEvent(event, 'user.answer');
-    return event.media !== undefined && !event.media.video;
-  },
+  /** The ringing call answered with audio only (only an incoming call can be answered). */
+  isAnsweringWithoutVideo: and([
+    ({ event }: GuardArgs) => {
+      assertEvent(event, 'user.answer');
+      return event.media !== undefined && !event.media.video;
+    },
+    stateIn({ active: { phase: 'incoming' } }),
+  ]),
   isConnected,
   isSharingScreen,
   isMicrophoneEnded: ({ context, event }: GuardArgs) => endedTrack(context, event) === 'microphone',
