@@ -3,6 +3,9 @@ import type { Clock, Logger, ReconnectPolicy, TokenSource } from '@handset/core'
 import type { IClientOptions } from 'mqtt';
 import type { IceServersSource } from './ice-servers.js';
 
+/**
+ * What `createMqttTransport` takes: the broker URL, the user and their credentials, and optional policies.
+ */
 export interface MqttTransportOptions {
   /** `mqtt://` or `mqtts://` (Node), `ws://` or `wss://` (Node and browsers). */
   url: string;

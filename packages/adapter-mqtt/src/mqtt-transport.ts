@@ -37,6 +37,7 @@ import {
   type TopicLayout,
 } from './topics.js';
 
+/** The MQTT signaling transport: a `SignalingTransport` over one MQTT 5 connection. */
 export interface MqttTransport extends SignalingTransport {
   readonly userId: string;
   readonly clientId: string;

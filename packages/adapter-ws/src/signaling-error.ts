@@ -58,6 +58,7 @@ export function isAuthErrorCode(code: string): boolean {
   return (AUTH_ERROR_CODES as readonly string[]).includes(code);
 }
 
+/** An error of the WebSocket adapter, with a code from `SignalingErrorCode`. */
 export class SignalingError extends HandsetError {
   /** The adapter's reason; `code` is core's umbrella code `transport`. */
   readonly reason: SignalingErrorCode;

@@ -24,6 +24,7 @@ import { connectWs, type WebSocketConstructor, type WebSocketLike, type WsSessio
 export type { TokenSource } from '@handset/core';
 export type { WebSocketConstructor, WebSocketLike } from './ws-wire.js';
 
+/** What `createWsTransport` takes: the server URL, the user and their token, and optional policies. */
 export interface WsTransportOptions {
   /** The signaling server, e.g. `wss://signal.example.com/`. */
   url: string;
@@ -51,6 +52,7 @@ export interface WsTransportOptions {
   logger?: Logger;
 }
 
+/** The WebSocket signaling transport: a `SignalingTransport` over one socket to the Handset server. */
 export interface WsTransport extends SignalingTransport {
   readonly errors$: Observable<TransportError>;
   /** The current status (what `status$` last said). */
@@ -89,6 +91,7 @@ function configurationProblem(
   return tokenSourceProblem(options.token);
 }
 
+/** Connects to a Handset signaling server over WebSocket (browser or Node) and keeps the link up. */
 export function createWsTransport(options: WsTransportOptions): WsTransport {
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   const maxQueued = options.maxQueuedEnvelopes ?? 1_000;

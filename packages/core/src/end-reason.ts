@@ -20,6 +20,7 @@ export type EndCode =
 /** `local`: this phone ended it (its user, or its own timer or failure); `remote`: the peer or the network did. */
 export type EndedBy = 'local' | 'remote';
 
+/** Why a call ended (`code`) and which side ended it (`by`). */
 export interface EndReason {
   readonly code: EndCode;
   readonly by: EndedBy;

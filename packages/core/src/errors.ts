@@ -43,6 +43,10 @@ export type ProtocolErrorCode = Extract<
   'malformed-json' | 'invalid-envelope' | 'unsupported-version' | 'unknown-type' | 'oversize'
 >;
 
+/**
+ * Handset's one error class: a `code` from the closed `HandsetErrorCode` union, a message and an optional
+ * `cause`.
+ */
 export class HandsetError extends Error {
   override readonly name: string = 'HandsetError';
   readonly code: HandsetErrorCode;
@@ -65,6 +69,7 @@ export class HandsetError extends Error {
   }
 }
 
+/** True for the codes that mean bad input from the network (malformed, oversized, wrong version or shape). */
 export function isProtocolError(error: HandsetError): error is HandsetError & { code: ProtocolErrorCode } {
   return (
     error.code === 'malformed-json' ||

@@ -21,6 +21,7 @@ import type { CallMetadata, MediaKinds } from './protocol.js';
 import type { SignalingTransport, TransportStatus } from './transport.js';
 import type { TransportError } from './transport-error.js';
 
+/** What `createPhone` takes: who the phone is, how it reaches others (`transport`) and the platform ports. */
 export interface PhoneOptions {
   /** Who this phone is. With a server, the id its credentials prove; it addresses every message. */
   userId: string;
@@ -60,6 +61,9 @@ export interface CallOptions {
   metadata?: CallMetadata;
 }
 
+/**
+ * What the phone tells the app through `events$`: incoming calls, call changes, transport status and errors.
+ */
 export type PhoneEvent =
   | {
       type: 'incoming-call';
@@ -81,6 +85,10 @@ export type PhoneEvent =
   /** Every error the transport reports; a permanent one ends a call being placed at once. */
   | { type: 'transport-error'; error: TransportError };
 
+/**
+ * What `createPhone` returns: the whole public surface of a phone — calls, their views and events, and
+ * `dispose()`.
+ */
 export interface Phone extends InCallControls {
   readonly userId: string;
   readonly deviceId: string;

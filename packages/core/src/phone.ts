@@ -54,6 +54,7 @@ function turnRefused(refusal: RelayRefusal): HandsetError {
   );
 }
 
+/** Makes a phone for one user on one transport; throws `invalid-argument` for an id the protocol cannot carry. */
 export function createPhone(options: PhoneOptions): Phone {
   const idCheck = validateEnvelope({
     v: 1,

@@ -63,6 +63,7 @@ export interface TransportErrorOptions {
   wireCode?: string | number;
 }
 
+/** A failure of the signaling link or of one message, with its `reason` and whether it is `permanent`. */
 export class TransportError extends HandsetError {
   override readonly name: string = 'TransportError';
   readonly reason: TransportErrorReason;

@@ -14,6 +14,10 @@ import type { TransportError } from './transport-error.js';
  */
 export type TransportStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/**
+ * The port every signaling adapter implements: untrusted frames in, envelopes out, status and errors as
+ * observables.
+ */
 export interface SignalingTransport {
   /**
    * Frames addressed to this user, exactly as they came off the wire. They are untrusted: the phone

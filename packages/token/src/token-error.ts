@@ -18,6 +18,7 @@ export const TOKEN_ERROR_REASONS = {
 
 export type TokenErrorReason = keyof typeof TOKEN_ERROR_REASONS;
 
+/** Why a token was refused, with a `reason` from `TOKEN_ERROR_REASONS`. */
 export class TokenError extends HandsetError {
   /** The token's own reason; `code` is core's `unauthenticated`. */
   readonly reason: TokenErrorReason;

@@ -52,6 +52,7 @@ export const DEFAULT_BROKER_LIMITS: Readonly<BrokerLimits> = Object.freeze({
   maxQueuedBytesPerConnection: 1_048_576,
 });
 
+/** What `startBroker` takes: listeners, token secret, limits and TURN; every field has a default. */
 export interface BrokerOptions {
   /** Address both listeners bind to. Default 127.0.0.1. */
   host?: string;
@@ -91,6 +92,7 @@ export interface BrokerOptions {
   turn?: BrokerTurnOptions;
 }
 
+/** A running embedded broker: where it listens, its aedes instance, and `close()`. */
 export interface HandsetBroker {
   /** `mqtt://host:port`, or null if the TCP listener is disabled. */
   readonly tcpUrl: string | null;
@@ -104,6 +106,7 @@ export interface HandsetBroker {
   close(): Promise<void>;
 }
 
+/** Starts Handset's embedded MQTT broker (aedes) with its access rules, admission limits and presence. */
 export async function startBroker(options: BrokerOptions = {}): Promise<HandsetBroker> {
   if (!options.dev && options.secret === undefined) {
     throw HandsetError.invalidArgument(

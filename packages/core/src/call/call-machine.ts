@@ -22,6 +22,7 @@ const linkGoneForGood = {
   ],
 };
 
+/** The call statechart (XState v5): one call from dialing or ringing to its end reason. */
 export const callMachine = callSetup.createMachine({
   id: 'call',
   context: ({ input }) => initialContext(input),

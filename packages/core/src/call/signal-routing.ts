@@ -26,6 +26,7 @@ export interface CallAddress {
 /** Messages a callee's device may send before the caller has picked one device. */
 const SENT_BEFORE_DEVICE_CHOSEN = new Set<Envelope['type']>(['ringing', 'answer', 'reject', 'unavailable']);
 
+/** The `remote.*` event an envelope becomes for this call, or null when it is not for this call. */
 export function routeEnvelope(call: CallAddress, envelope: Envelope): RemoteEvent | null {
   if (envelope.toDevice !== undefined && envelope.toDevice !== call.deviceId) return null;
   // Invites are always handed over: idle answers them by ringing, a busy call by `busy`, glare by its rule.
