@@ -2,7 +2,7 @@
 import type { SnapshotFrom, StateValue } from 'xstate';
 import type { callMachine } from './call/call-machine.js';
 import type { CallDirection } from './call/context.js';
-import { localMediaOf } from './call/local-media.js';
+import { defaultMediaState, localMediaOf } from './call/local-media.js';
 import type { EndReason } from './end-reason.js';
 import type { MediaStreamPort } from './ports.js';
 import type { CallMetadata, MediaKinds, MediaState } from './protocol.js';
@@ -70,10 +70,7 @@ function holdOf(snapshot: CallSnapshot): HoldState {
   return 'none';
 }
 
-/** The media a side has before it says anything: everything its call carries on, nothing held. */
-export function defaultMediaState(media: MediaKinds): MediaState {
-  return { microphone: media.audio, camera: media.video, screen: false, held: false, video: media.video };
-}
+export { defaultMediaState } from './call/local-media.js';
 
 export function callViewOf(snapshot: CallSnapshot): CallView {
   const { context } = snapshot;

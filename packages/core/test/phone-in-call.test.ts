@@ -490,4 +490,13 @@ describe('answering', () => {
     expect(bob.view().localMedia).toMatchObject({ camera: true, video: true });
     expect(alice.view().remoteMedia).toEqual(bob.view().localMedia);
   });
+
+  it('a callee answering with audio only still shows the video the caller sends', async () => {
+    phones = await ringingCall();
+    const { rig, alice, bob } = phones;
+    bob.phone.answerCall({ audio: true, video: false });
+    await rig.settle();
+    expect(bob.view().remoteMedia).toMatchObject({ camera: true, video: true });
+    expect(alice.view().remoteMedia).toMatchObject({ camera: false, video: false });
+  });
 });

@@ -28,6 +28,7 @@ import {
   watchDataChannel,
   watchLocalTracks,
 } from './in-call-media.js';
+import { defaultMediaState } from './local-media.js';
 import {
   acquireMedia,
   answerRenegotiation,
@@ -167,6 +168,8 @@ export const callSetupBase = setup({
         remoteOfferSdp: invite.sdp,
         inviteRemainingMs: remainingLifetime(invite),
         metadata: invite.metadata ?? null,
+        // Until the caller says otherwise, it sends what it asked for, whatever this side answers with.
+        remoteMedia: defaultMediaState(invite.media),
       };
     }),
     /** Glare lost: our own invite is dropped and the peer's becomes the call, answered without asking. */
@@ -179,6 +182,7 @@ export const callSetupBase = setup({
         direction: 'incoming' as const,
         remoteOfferSdp: invite.sdp,
         metadata: invite.metadata ?? null,
+        remoteMedia: defaultMediaState(invite.media),
         pendingRemoteCandidates: [],
         queuedLocalCandidates: [],
         localGatheringComplete: false,

@@ -126,7 +126,7 @@ export interface CallContext {
   channel: DataChannelPort | null;
   /** Transceiver directions before this side held the call, restored on resume (by transceiver index). */
   directionsBeforeHold: TransceiverDirection[];
-  /** What the peer last said it sends; null until it says anything. */
+  /** What the peer sends: what it last said, or (callee) what its invite asked for; null: what this call carries. */
   remoteMedia: MediaState | null;
   /** The `seq` of the peer's last media-state (-1: none yet): an older one arriving late is ignored. */
   remoteMediaSeq: number;

@@ -1,7 +1,7 @@
 // What this side sends, read from where the call stands (the media and connected regions) and its data:
 // one function for both the call view and the `media-state` message, so the two never disagree.
 import type { StateValue } from 'xstate';
-import type { MediaState } from '../protocol.js';
+import type { MediaKinds, MediaState } from '../protocol.js';
 import type { CallContext } from './context.js';
 
 /** The places a media state is read from, as state values (`snapshot.matches` and `stateIn` take them). */
@@ -32,3 +32,8 @@ export function localMediaOf(
 /** What a side is taken to send before it says anything: all its call carries, nothing held. */
 export const isDefaultMediaState = (state: MediaState): boolean =>
   state.microphone && state.camera && !state.screen && !state.held && state.video;
+
+/** The media a side is taken to send before it says anything: everything its call carries on, nothing held. */
+export function defaultMediaState(media: MediaKinds): MediaState {
+  return { microphone: media.audio, camera: media.video, screen: false, held: false, video: media.video };
+}
