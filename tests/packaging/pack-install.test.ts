@@ -51,7 +51,7 @@ beforeAll(async () => {
     const missing = filesNamedBy(pkg.manifest).filter((file) => !existsSync(join(pkg.dir, file)));
     if (missing.length > 0) {
       throw new Error(
-        `${pkg.manifest.name} is not built (missing ${missing.join(', ')}): run pnpm run build`,
+        `${pkg.manifest.name} names files that do not exist (${missing.join(', ')}): build it (pnpm run build) or mend its manifest`,
       );
     }
     const tarball = await pack(pkg, tarballDir);
