@@ -4,11 +4,12 @@
 
 import { CALL_SETUP_ROWS } from './rows-call-setup.js';
 import { IN_CALL_ROWS } from './rows-in-call.js';
+import { IN_CALL_CONTROL_ROWS } from './rows-in-call-controls.js';
 import type { Row } from './spec-places.js';
 
 export type { Row } from './spec-places.js';
 
-export const ROWS: readonly Row[] = [...CALL_SETUP_ROWS, ...IN_CALL_ROWS];
+export const ROWS: readonly Row[] = [...CALL_SETUP_ROWS, ...IN_CALL_ROWS, ...IN_CALL_CONTROL_ROWS];
 
 /** A row's name in reports: where, on what, under which conditions. */
 export const rowName = (row: Row): string =>

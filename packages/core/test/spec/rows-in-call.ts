@@ -90,7 +90,9 @@ export const IN_CALL_ROWS: readonly Row[] = [
   { in: [CHECKING, CONNECTED], on: 'pc.track' },
   // A connected call samples its statistics on its own clock and passes each sample on to the app
   // (`stats$`): nothing moves, nothing is sent.
-  { in: [CONNECTED], on: 'timer.stats', emit: ['stats'] },
+  { in: [CONNECTED], on: 'timer.stats', if: ['nobody holds'], emit: ['stats'] },
+  // Held, no media flows on purpose: the sample says `held` rather than a bad connection.
+  { in: [CONNECTED], on: 'timer.stats', if: ['someone holds'], emit: ['stats(held)'] },
 
   // ── trickle ICE ──
   // Remote candidates are buffered until the description they belong to is applied, then applied in order.

@@ -29,9 +29,11 @@ import {
   DEFAULT_TIMEOUTS,
   RemoteDescriptionError,
 } from './machine-under-test.js';
+import { CONTROL_OPERATIONS, ControlDriver, type ControlTarget } from './spec-driver-controls.js';
 import { CANDIDATE, INVITE_LIFETIME_MS, manyCandidates, remoteMessage, sdp } from './spec-messages.js';
 import {
   CALL_IDS,
+  isInCallEvent,
   MAX_ICE_RESTARTS,
   ME,
   MY_DEVICE,
@@ -97,6 +99,7 @@ const OPERATIONS = [
   'applyRemoteAnswer',
   'createRenegotiationOffer',
   'answerRenegotiation',
+  ...CONTROL_OPERATIONS,
 ];
 
 /** What each stand-in operation yields; the two that apply the peer's description set it on the connection. */
@@ -161,6 +164,16 @@ export class CallRig {
   });
   readonly actor: CallActor;
   private lastSnapshot: ReturnType<CallActor['getSnapshot']>;
+  private readonly controls = new ControlDriver();
+  /** What the controls' driver reaches of this rig. */
+  private readonly controlTarget: ControlTarget = {
+    send: (event) => this.actor.send(event as never),
+    deliver: (draft) => this.deliver(draft),
+    pc: () => this.pc,
+    media: this.media,
+    resolve: (src, output) => this.operations.resolve(src, output),
+    reject: (src, error) => this.operations.reject(src, error),
+  };
   private lastEvent: AnyEventObject | undefined;
 
   /** `onTransition` hears the key of every machine transition the call takes. */
@@ -186,6 +199,7 @@ export class CallRig {
         return this.pcs.factory({ iceServers: [] });
       },
       getUserMedia: this.media.getUserMedia,
+      getDisplayMedia: this.media.getDisplayMedia,
       reportError: (error: HandsetError) => this.warnings.push(error),
       candidateRejected: (cause: unknown) => new HandsetError('candidate-rejected', 'refused', { cause }),
       reportPortFailure: (port: string) => this.portFailures.push(port),
@@ -203,7 +217,10 @@ export class CallRig {
         }
       },
     });
-    this.actor.on('stats' as never, () => this.emitted.push('stats'));
+    this.actor.on('stats' as never, (event: { stats: { quality: string } }) =>
+      this.emitted.push(event.stats.quality === 'held' ? 'stats(held)' : 'stats'),
+    );
+    this.actor.on('message' as never, () => this.emitted.push('message'));
     this.lastSnapshot = this.actor.getSnapshot();
     this.actor.start();
   }
@@ -248,6 +265,12 @@ export class CallRig {
       peerId: PEER,
       media: { audio: true, video: true },
     };
+    if (isInCallEvent(event) && event !== 'remote.invite(peer, audio only)') {
+      await this.controls.perform(event, w, this.controlTarget, (seq) => remoteMessage(event, w, seq));
+      await settle();
+      await settle();
+      return;
+    }
     if (event.includes('no peer connection')) this.refuseNextPeerConnection = true;
     if (event.includes('send throws')) this.sendThrows = true;
     if (event === 'user.call' || event === 'user.call(no peer connection)') {
@@ -290,6 +313,13 @@ export class CallRig {
     }
     await settle();
     await settle();
+  }
+
+  /** One message from the network: encoded, decoded by the protocol, and handed to the call. */
+  private deliver(draft: EnvelopeDraft): void {
+    const decoded = decodeEnvelope(encodeEnvelope(createEnvelope(draft, `in-${this.sent.length}`)));
+    if (!decoded.ok) throw decoded.error;
+    this.actor.send({ type: 'signal', envelope: decoded.envelope });
   }
 
   private async settleOperation(event: SpecEvent, src: string): Promise<void> {

@@ -43,17 +43,43 @@ export function messageOf(e: Envelope, callId: string | null): string {
   if (e.type === 'reject' || e.type === 'hangup') text += `:${e.reason}`;
   if (e.type === 'negotiate') text += `:${e.description.type}${e.iceRestart ? '+restart' : ''}`;
   if (e.type === 'candidates' && e.end) text += '(end)';
+  if (e.type === 'media-state') {
+    const { microphone, camera, screen, held, video } = e.state;
+    const on = Object.entries({ microphone, camera, screen, held, video }).filter(([, value]) => value);
+    text += `:${on.map(([part]) => part).join('+') || 'nothing'}`;
+  }
   if (e.to !== PEER) text += ` to ${e.to}`;
   if (e.callId !== callId) text += ` @${e.callId}`;
   return text;
 }
 
-/** The machine's state value the specification expects for a world. */
+/**
+ * The machine's state value the specification expects for a world. A call under way stands in two regions:
+ * its phase (the places of the table) and its local media (microphone, camera, a device switch); a connected
+ * call's phase has its own regions (ICE, renegotiation, hold, screen, messages, the request for an offer).
+ */
 export function expectedValue(w: World): StateValue {
-  if (w.at === 'active.connected') {
-    return { active: { connected: { ice: nested(w.ice!), negotiation: nested(w.negotiation!) } } };
-  }
-  return nested(w.at);
+  if (w.at === 'idle' || w.at === 'ended') return w.at;
+  const phase =
+    w.at === 'active.connected'
+      ? {
+          connected: {
+            ice: nested(w.ice!),
+            negotiation: nested(w.negotiation!),
+            hold: w.hold,
+            screen: w.screen,
+            messages: w.channel,
+            offerRequest: w.offerRequest,
+          },
+        }
+      : nested(w.at.slice('active.'.length));
+  return { active: { phase, media: mediaValue(w) } };
+}
+
+/** The media region: the microphone, the camera (`none` in a call that sends no video), a device switch. */
+function mediaValue(w: World): StateValue {
+  const camera = w.video ? w.camera : w.camera === 'opening' ? 'starting' : 'none';
+  return { microphone: w.mic ? 'on' : 'off', camera, switching: w.switching ?? 'idle' };
 }
 
 /** `a.b.c` as XState writes a state value: `{ a: { b: 'c' } }`. */
@@ -64,14 +90,18 @@ function nested(path: string): StateValue {
   return value;
 }
 
-/** The message the peer (or a stranger, or the transport) sends for a remote event. */
-export function remoteMessage(event: SpecEvent, w: World): EnvelopeDraft {
+/**
+ * The message the peer (or a stranger, or the transport) sends for a remote event. `mediaSeq` numbers the
+ * peer's media states (from 1; a stale one is the peer's seq 0, delivered late).
+ */
+export function remoteMessage(event: SpecEvent, w: World, mediaSeq = 1): EnvelopeDraft {
   const invite = (
     callId: string,
     from: string,
     fromDevice: string,
     lifetimeMs = INVITE_LIFETIME_MS,
     ageMs = 0,
+    video = true,
   ) =>
     ({
       type: 'invite',
@@ -80,7 +110,7 @@ export function remoteMessage(event: SpecEvent, w: World): EnvelopeDraft {
       fromDevice,
       to: ME,
       sdp: sdp(`${from} offer`),
-      media: { audio: true, video: true },
+      media: { audio: true, video },
       lifetimeMs,
       ...(ageMs ? { ageMs } : {}),
     }) as EnvelopeDraft;
@@ -103,6 +133,8 @@ export function remoteMessage(event: SpecEvent, w: World): EnvelopeDraft {
     case 'remote.invite(peer, no peer connection)':
     case 'remote.invite(peer, send throws)':
       return invite(CALL_IDS.theirs, PEER, PEER_DEVICE);
+    case 'remote.invite(peer, audio only)':
+      return invite(CALL_IDS.theirs, PEER, PEER_DEVICE, INVITE_LIFETIME_MS, 0, false);
     case 'remote.invite(stale)':
       return invite(CALL_IDS.theirs, PEER, PEER_DEVICE, 1_000, 1_000);
     case 'remote.invite(peer, lesser id)':
@@ -149,6 +181,31 @@ export function remoteMessage(event: SpecEvent, w: World): EnvelopeDraft {
       return fromPeer({ type: 'hangup', reason: 'normal' }, PEER_OTHER_DEVICE);
     case 'remote.hangup(other call)':
       return { ...fromPeer({ type: 'hangup', reason: 'normal' }), callId: CALL_IDS.stranger };
+    case 'remote.mediaState(held)':
+    case 'remote.mediaState(resumed)':
+    case 'remote.mediaState(muted)':
+    case 'remote.mediaState(stale)':
+    case 'remote.mediaState(other device)': {
+      const peerHolds = w.hold === 'remote' || w.hold === 'both';
+      // What would change the call if it were wrongly taken says the opposite of the peer's hold.
+      const held = {
+        'remote.mediaState(held)': true,
+        'remote.mediaState(resumed)': false,
+        'remote.mediaState(muted)': peerHolds,
+        'remote.mediaState(stale)': !peerHolds,
+        'remote.mediaState(other device)': !peerHolds,
+      }[event];
+      const state = {
+        microphone: event !== 'remote.mediaState(muted)',
+        camera: true,
+        screen: false,
+        held,
+        video: true,
+      };
+      const seq = event === 'remote.mediaState(stale)' ? 0 : mediaSeq;
+      const device = event === 'remote.mediaState(other device)' ? PEER_OTHER_DEVICE : PEER_DEVICE;
+      return fromPeer({ type: 'media-state', seq, state }, device);
+    }
     default: {
       const reason = /^remote\.hangup\((.+)\)$/.exec(event)?.[1];
       if (reason) return fromPeer({ type: 'hangup', reason });

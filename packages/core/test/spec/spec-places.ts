@@ -23,6 +23,8 @@ export interface Row {
   readonly emit?: readonly string[];
   /** World changes beyond the place (call ids, media in hand, candidate bookkeeping). */
   readonly set?: Partial<World>;
+  /** A warning the app is given (a HandsetError code): the call goes on. */
+  readonly warn?: string;
 }
 
 export const IDLE = 'idle';
@@ -51,6 +53,16 @@ export const ANSWER_CROSSED = [CONNECTING, CONNECTED];
 /** Past the invite: the peer's device knows the call (the callee's side of it, or a bound device). */
 export const PAST_THE_INVITE = [INCOMING, ANSWERING, CONNECTING, CONNECTED];
 export const ENDED = 'ended';
+/** Before the call connects, its microphone and camera can be set already (remembered until media exists). */
+export const BEFORE_CONNECTED = [CALLER_MEDIA, OUTGOING, INCOMING, ANSWERING, CONNECTING];
+/** Renegotiation idle, or busy (an offer for changed directions then waits until it is idle again). */
+export const NEGOTIATION_IDLE = ['active.connected.negotiation.stable'];
+export const NEGOTIATION_BUSY = [
+  'active.connected.negotiation.offering',
+  'active.connected.negotiation.awaitingAnswer',
+  'active.connected.negotiation.applyingAnswer',
+  'active.connected.negotiation.answering',
+];
 export const ice = (place: string) => `active.connected.ice.${place}`;
 export const neg = (place: string) => `active.connected.negotiation.${place}`;
 

@@ -4,9 +4,11 @@
 import { ROWS, type Row } from './call-spec.js';
 import {
   CONDITIONS,
+  DEFAULT_MEDIA_STATE,
   EVENTS,
   enter,
   expandMessages,
+  mediaStateMessage,
   placesOf,
   type SpecEvent,
   timersRunning,
@@ -68,12 +70,20 @@ export function specStep(world: World, event: SpecEvent): SpecStep | null {
   let next = world;
   const sends: string[] = [];
   const emits: string[] = [];
+  const said: string[] = [];
   for (const row of rows) {
-    sends.push(...expandMessages(row.send ?? [], world));
+    said.push(...(row.send ?? []));
     emits.push(...(row.emit ?? []));
     if (row.set) next = { ...next, ...row.set };
+    if (row.warn && !next.warnings.includes(row.warn))
+      next = { ...next, warnings: [...next.warnings, row.warn] };
     if (row.to) next = enter(next, row.to);
     if (row.end) next = { ...next, end: { code: row.end[0], by: row.end[1] } };
+  }
+  sends.push(...expandMessages(said, world, next));
+  // Entering `connected`, a side whose media differs from what every call starts with says so.
+  if (world.at !== 'active.connected' && next.at === 'active.connected') {
+    if (mediaStateMessage(next) !== DEFAULT_MEDIA_STATE) sends.push(mediaStateMessage(next));
   }
   return { rows, next, sends, emits };
 }
@@ -82,9 +92,9 @@ export function specStep(world: World, event: SpecEvent): SpecStep | null {
  * The events a call can meet in a world: those some row speaks of. Timers only while they are pending;
  * the specification lists no row for what cannot happen (nobody answers an invite that is not out).
  */
-export function offeredEvents(world: World): SpecEvent[] {
+export function offeredEvents(world: World, among: readonly SpecEvent[] = EVENTS): SpecEvent[] {
   const timers = new Set(timersRunning(world).map((timer) => `timer.${timer}`));
-  return EVENTS.filter(
+  return among.filter(
     (event) => (!event.startsWith('timer.') || timers.has(event)) && selectRows(world, event).length > 0,
   );
 }

@@ -1,7 +1,26 @@
 // The vocabulary of the call's specification: the places a call can be in, the events it can meet, what the
 // rows may read and write (the world), and the rules every row shares. Written from the protocol and the
-// README's end-reason table; nothing here knows the machine, its actions or its guards.
+// README's end-reason table (and, for the controls of a call under way, the in-call contract: mute, camera,
+// hold, screen share, devices, audio and video); nothing here knows the machine, its actions or its guards.
 import type { EndCode, EndedBy } from '../../src/end-reason.js';
+import {
+  CONTROL_CONDITIONS,
+  IN_CALL_EVENTS,
+  MEDIA_STATE,
+  mediaStateMessage,
+  RENEGOTIATE,
+} from './spec-controls.js';
+
+export {
+  CONTROL_CONDITIONS,
+  DEFAULT_MEDIA_STATE,
+  IN_CALL_EVENTS,
+  type InCallEvent,
+  isInCallEvent,
+  MEDIA_STATE,
+  mediaStateMessage,
+  RENEGOTIATE,
+} from './spec-controls.js';
 
 export const ME = 'alice';
 export const MY_DEVICE = 'alice-laptop';
@@ -135,6 +154,7 @@ export const EVENTS = [
   'timer.renegotiation',
   'timer.busyWindow',
   'timer.stats',
+  ...IN_CALL_EVENTS,
 ] as const;
 export type SpecEvent = (typeof EVENTS)[number];
 
@@ -169,6 +189,32 @@ export interface World {
   /** The peer connection's ICE is connected (a restart may run on a path that still works). */
   readonly iceUp: boolean;
   readonly end: { readonly code: EndCode; readonly by: EndedBy } | null;
+  // ── the controls of the call (the local media a call starts with: all on, nothing held) ──
+  /** The microphone sends (unmuted); remembered before there is a track, applied when there is. */
+  readonly mic: boolean;
+  /** The camera: sending, off (its track stopped), or being opened again (getUserMedia runs). */
+  readonly camera: 'on' | 'off' | 'opening';
+  /** This side sends video at all (false once stopVideo made the call audio-only from here). */
+  readonly video: boolean;
+  /** Who holds the call. */
+  readonly hold: 'none' | 'local' | 'remote' | 'both';
+  /** The screen: not shared, being opened (getDisplayMedia runs), or shared instead of the camera. */
+  readonly screen: 'off' | 'opening' | 'on';
+  /** A device switch's getUserMedia runs, for the microphone or the camera. */
+  readonly switching: 'microphone' | 'camera' | null;
+  /** The microphone's track ended by itself (unplugged); a switch to another microphone brings one back. */
+  readonly micLost: boolean;
+  /**
+   * An offer for changed media directions (hold, video, a screen in an audio-only call): none owed, owed
+   * (renegotiation was busy; it is asked again each time it is back in `stable`), or made and not yet answered.
+   */
+  readonly offerRequest: 'idle' | 'wanted' | 'offered';
+  /** The call's data channel (in-call messages): not open yet, open, or closed. */
+  readonly channel: 'waiting' | 'open' | 'closed';
+  /** The peer has sent a media state (so a replay of its first one is stale). */
+  readonly peerSpoke: boolean;
+  /** Warnings the app has been given (codes), beyond dropped candidates. */
+  readonly warnings: readonly string[];
 }
 
 /** The settings the specification is written for (the driver gives the real call the same). */
@@ -192,6 +238,17 @@ export const START: World = {
   restartOffer: false,
   iceUp: false,
   end: null,
+  mic: true,
+  camera: 'on',
+  video: true,
+  hold: 'none',
+  screen: 'off',
+  switching: null,
+  micLost: false,
+  offerRequest: 'idle',
+  channel: 'waiting',
+  peerSpoke: false,
+  warnings: [],
 };
 
 /** Named conditions a row may require (all of them, when it lists several). */
@@ -211,11 +268,18 @@ export const CONDITIONS = {
   'dave already answered busy': (w: World) => w.busyAnswered.includes('dave'),
   'restart offer': (w: World) => w.restartOffer,
   'plain offer': (w: World) => !w.restartOffer,
+  ...CONTROL_CONDITIONS,
 } satisfies Record<string, (w: World) => boolean>;
 export type Condition = keyof typeof CONDITIONS;
 
+/** The warnings the app must have been given in a world (codes, each once, in the order first given). */
+export function warningsOf(w: World): string[] {
+  return [...new Set([...(w.candidatesDropped ? ['candidates-dropped'] : []), ...w.warnings])];
+}
+
 /** The timers that must be pending in a world, one each: the protocol's bounds on every wait. */
 export function timersRunning(w: World): TimerName[] {
+  // The controls bound no wait of their own: getUserMedia and getDisplayMedia answer when the user does.
   const timers: TimerName[] = [];
   if (w.at === 'active.awaitingSignaling') timers.push('signalingWait');
   if (w.at.startsWith('active.outgoing')) timers.push('invite');
@@ -242,15 +306,26 @@ export const placeKey = (w: World): string => placesOf(w).join(' + ');
 
 /** Message tokens a row may use that stand for "what waits to be sent", read from the world. */
 export const QUEUED_CANDIDATES = '…queued candidates';
-
-export function expandMessages(messages: readonly string[], before: World): string[] {
+export function expandMessages(messages: readonly string[], before: World, after: World = before): string[] {
   return messages.flatMap((message) => {
+    if (message === MEDIA_STATE) return [mediaStateMessage(after)];
     if (message !== QUEUED_CANDIDATES) return [message];
     // No message carries more than the protocol allows: a long queue goes in several, `end` on the last.
     const last = before.gatheringDone ? 'candidates(end)' : 'candidates';
     if (before.queuedMany) return ['candidates', last];
     return before.queued || before.gatheringDone ? [last] : [];
   });
+}
+
+/** Renegotiation offers an ICE restart now; the offer carries changed directions too (it pays a request). */
+function offerRestart(w: World): World {
+  return {
+    ...w,
+    ice: 'reconnecting.restartOffered',
+    negotiation: 'offering',
+    restartOffer: true,
+    offerRequest: w.offerRequest === 'idle' ? 'idle' : 'offered',
+  };
 }
 
 /** Renegotiation can take an ICE-restart request now: it is idle, or still waiting on an earlier offer. */
@@ -268,31 +343,49 @@ const takesRestart = (w: World) => w.negotiation === 'stable' || w.negotiation =
  */
 export function enter(w: World, target: string): World {
   if (target === 'ended') {
-    return { ...w, at: 'ended', ice: null, negotiation: null, batchTimer: false, busyAnswered: [] };
+    return {
+      ...w,
+      at: 'ended',
+      ice: null,
+      negotiation: null,
+      batchTimer: false,
+      busyAnswered: [],
+      camera: w.camera === 'opening' ? 'off' : w.camera,
+      screen: 'off',
+      switching: null,
+      offerRequest: 'idle',
+      channel: 'closed',
+    };
+  }
+  // Media directions changed (hold, video on or off): renegotiation offers now if idle, else once it is.
+  if (target === RENEGOTIATE) {
+    if (w.negotiation === 'stable')
+      return { ...w, negotiation: 'offering', restartOffer: false, offerRequest: 'offered' };
+    return { ...w, offerRequest: 'wanted' };
   }
   if (target.startsWith('ice.')) {
     const ice = target.slice('ice.'.length) as IcePlace | 'reconnecting';
     if (ice !== 'reconnecting') return { ...w, ice };
     const restarts = w.restarts + 1;
     if (!takesRestart(w)) return { ...w, ice: 'reconnecting.restartWanted', restarts };
-    return {
-      ...w,
-      ice: 'reconnecting.restartOffered',
-      restarts,
-      negotiation: 'offering',
-      restartOffer: true,
-    };
+    return { ...offerRestart(w), restarts };
   }
   if (target.startsWith('negotiation.')) {
     const negotiation = target.slice('negotiation.'.length) as NegotiationPlace;
-    if (negotiation === 'stable' && w.ice === 'reconnecting.restartWanted') {
-      return { ...w, negotiation: 'offering', restartOffer: true, ice: 'reconnecting.restartOffered' };
-    }
+    if (negotiation !== 'stable') return { ...w, negotiation };
+    // Back in `stable`: our offer answered pays the offer request made for it; one rolled back (the peer's
+    // offer crossed it) or owed is asked for again, after an ICE restart waiting for its turn (which pays it).
+    const answered = w.negotiation === 'applyingAnswer';
+    const offerRequest = w.offerRequest === 'offered' && answered ? 'idle' : w.offerRequest;
+    const settled = { ...w, negotiation, offerRequest };
+    if (w.ice === 'reconnecting.restartWanted') return offerRestart(settled);
     // A restart whose path never went down is over once its negotiation is.
-    if (negotiation === 'stable' && w.ice === 'reconnecting.restartOffered' && w.iceUp) {
-      return { ...w, negotiation, ice: 'stable', restarts: 0 };
-    }
-    return { ...w, negotiation };
+    const iceSettled =
+      w.ice === 'reconnecting.restartOffered' && w.iceUp
+        ? { ...settled, ice: 'stable' as const, restarts: 0 }
+        : settled;
+    if (offerRequest === 'idle') return iceSettled;
+    return { ...iceSettled, negotiation: 'offering', restartOffer: false, offerRequest: 'offered' };
   }
   const at = target as Place;
   if (at === 'active.connected') return { ...w, at, ice: 'stable', negotiation: 'stable', iceUp: true };
