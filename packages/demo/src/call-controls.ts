@@ -67,6 +67,8 @@ export function createCallControls(elements: CallControlElements, options: CallC
   let view: CallView | null = null;
   let listedFor: string | null = null;
   const chosen: Record<InputKind, string | null> = { audioinput: null, videoinput: null };
+  // While a switch is under way the old track is still live: the select keeps the person's choice.
+  const switching: Record<InputKind, boolean> = { audioinput: false, videoinput: false };
 
   /** Runs a phone command; a synchronous refusal or a rejected promise is reported, never thrown. */
   function command(run: (phone: Phone) => void | Promise<void>): void {
@@ -104,15 +106,21 @@ export function createCallControls(elements: CallControlElements, options: CallC
   function showSelected(current: CallView): void {
     const microphone = liveDeviceId(current.localStream, 'audio') ?? chosen.audioinput;
     const camera = liveDeviceId(current.localStream, 'video') ?? chosen.videoinput;
-    if (microphone) elements.microphoneSelect.value = microphone;
-    if (camera) elements.cameraSelect.value = camera;
+    if (microphone && !switching.audioinput) elements.microphoneSelect.value = microphone;
+    if (camera && !switching.videoinput) elements.cameraSelect.value = camera;
   }
 
   function switchTo(kind: InputKind, select: HTMLSelectElement): void {
     const deviceId = select.value;
+    switching[kind] = true;
     command(async (phone) => {
-      await phone.switchDevice(kind, deviceId);
-      chosen[kind] = deviceId;
+      try {
+        await phone.switchDevice(kind, deviceId);
+        chosen[kind] = deviceId;
+      } finally {
+        switching[kind] = false;
+        if (view) showSelected(view);
+      }
     });
   }
 

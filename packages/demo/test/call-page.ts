@@ -52,9 +52,9 @@ export class CallPage {
     return this.page.getByRole('button', { name, exact: true });
   }
 
-  /** The peer's state in words: the status element that is not the call state. */
+  /** The peer's state in words: the status element that is not the call state (hidden while empty). */
   peerState(): Locator {
-    return this.page.getByRole('status').and(this.page.locator('#peer-state'));
+    return this.page.locator('#peer-state[role="status"]');
   }
 
   /** What this page sends of one kind: its sender's track (null when nothing is sent), read from the peer connection. */
@@ -137,8 +137,11 @@ export class CallPage {
     await expect.poll(measure, { timeout: WAIT_MS, interval: 250 }).toBeGreaterThan(first);
   }
 
-  /** Resolves once `measure` holds still for a whole second (media stopped); fails after the usual wait. */
-  async expectStill(measure: () => Promise<number>): Promise<void> {
+  /**
+   * Resolves once `measure` holds still for a whole second (media stopped), growing by no more than
+   * `tolerance` (silence still carries a trace of energy, ~1e-9); fails after the usual wait.
+   */
+  async expectStill(measure: () => Promise<number>, tolerance = 0): Promise<void> {
     await expect
       .poll(
         async () => {
@@ -148,7 +151,7 @@ export class CallPage {
         },
         { timeout: WAIT_MS, interval: 100 },
       )
-      .toBe(0);
+      .toBeLessThanOrEqual(tolerance);
   }
 
   /** The chat log's lines as shown: `<who>: <text>`, oldest first. */
