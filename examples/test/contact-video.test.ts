@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium, newParty } from './chromium.js';
 import { buildAndServe, type ExampleName, type ServedExample, serveDev } from './example-app.js';
 
-const WAIT_MS = 30_000;
+// Generous: the box is shared, and a step only waits this long when something is wrong.
+const WAIT_MS = 60_000;
 
 let server: SignalServer;
 let browser: Browser;

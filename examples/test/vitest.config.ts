@@ -8,7 +8,7 @@ export default defineProject({
   test: {
     name: 'examples',
     include: ['*.test.ts'],
-    testTimeout: 180_000,
+    testTimeout: 300_000,
     hookTimeout: 120_000,
     fileParallelism: false,
   },
