@@ -105,6 +105,22 @@ export function createInCallControls(host: ControlsHost, pending: PendingControl
     throw HandsetError.invalidState(`cannot ${what}: no call it applies to is under way`);
   }
 
+  /**
+   * An asynchronous control: its promise is registered before the command is sent (a result may come back
+   * within the send), and only for a command the call takes, so one in flight is never overwritten.
+   */
+  function ask(event: CallCommand, result: Control, what: string): Promise<void> {
+    if (host.disposed()) throw HandsetError.invalidState('the phone was disposed');
+    if (!snapshot().can(event)) {
+      throw HandsetError.invalidState(
+        `cannot ${what}: no call it applies to is under way, or one is in progress`,
+      );
+    }
+    const settled = pending.wait(result);
+    host.current().send(event);
+    return settled;
+  }
+
   function checkSwitch(on: unknown, what: string): asserts on is boolean {
     if (typeof on !== 'boolean') throw HandsetError.invalidArgument(`${what} takes true or false`);
   }
@@ -137,8 +153,7 @@ export function createInCallControls(host: ControlsHost, pending: PendingControl
     },
     async startScreenShare() {
       if (at(inConnected('screen', 'on'))) return;
-      control({ type: 'user.startScreenShare' }, 'share the screen', () => false);
-      await pending.wait('screen-share');
+      await ask({ type: 'user.startScreenShare' }, 'screen-share', 'share the screen');
     },
     stopScreenShare() {
       control({ type: 'user.stopScreenShare' }, 'stop sharing', () => at(inConnected('screen', 'off')));
@@ -150,14 +165,7 @@ export function createInCallControls(host: ControlsHost, pending: PendingControl
       if (typeof deviceId !== 'string' || deviceId.length === 0) {
         throw HandsetError.invalidArgument('switchDevice needs a device id (from listDevices)');
       }
-      const result = pending.wait('switch-device');
-      try {
-        control({ type: 'user.switchDevice', kind, deviceId }, 'switch devices', () => false);
-      } catch (error) {
-        pending.settle({ type: 'control.result', control: 'switch-device', error: null });
-        throw error;
-      }
-      await result;
+      await ask({ type: 'user.switchDevice', kind, deviceId }, 'switch-device', 'switch devices');
     },
     async listDevices() {
       return host.enumerateDevices ? host.enumerateDevices() : [];

@@ -284,6 +284,20 @@ describe('devices', () => {
     });
   });
 
+  it('a second switch while one is in progress is invalid-state; the first still settles', async () => {
+    const { rig, alice } = await connected();
+    const first = alice.phone.switchDevice('audioinput', 'second-audio');
+    const second = alice.phone.switchDevice('audioinput', 'default-audio');
+    await expect(second).rejects.toMatchObject({ code: 'invalid-state' });
+    let settled = false;
+    void first.then(() => {
+      settled = true;
+    });
+    await rig.settle();
+    expect(settled).toBe(true);
+    expect(track(alice, 'audio')!.deviceId).toBe('second-audio');
+  });
+
   it('lists devices from the enumerateDevices port', async () => {
     const { alice } = await connected();
     const devices = await alice.phone.listDevices();
