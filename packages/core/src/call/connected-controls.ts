@@ -14,10 +14,11 @@ export const connectedControls = callSetup.createStateConfig({
     hold: {
       initial: 'none',
       states: {
-        // The peer's hold may have been said before this side saw the connection up.
+        // The peer holding (said now, or before this side saw the connection up) is read from what it said:
+        // the eventless transition takes it as soon as its media state is stored.
         none: {
           always: { guard: 'isPeerHolding', target: 'remote' },
-          on: { 'user.hold': { target: 'local', actions: [...held] }, 'peer.held': 'remote' },
+          on: { 'user.hold': { target: 'local', actions: [...held] } },
         },
         local: {
           on: { 'user.resume': { target: 'none', actions: [...resumed] }, 'peer.held': 'both' },
