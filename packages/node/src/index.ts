@@ -4,6 +4,7 @@
  * @module @handset/node
  */
 export * from './loopback.js';
+export * from './media-file.js';
 export * from './media-probe.js';
 export * from './media-sources.js';
 export * from './node-ports.js';
