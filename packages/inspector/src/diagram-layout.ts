@@ -3,6 +3,7 @@
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { DiagramEdge, DiagramState, StatechartGraph } from './elk-graph.js';
 import { InspectorError } from './inspector-error.js';
+import type { LayoutReply, LayoutRequest } from './layout-worker.js';
 
 export interface Point {
   x: number;
@@ -52,6 +53,67 @@ export function loadElk(): Promise<ElkLayouter> {
   return shared;
 }
 
+let worker: ElkLayouter | null | undefined;
+
+/**
+ * elkjs in a module Worker (`layout-worker.js` beside this module; bundlers that know
+ * `new Worker(new URL(...), { type: 'module' })` — Vite, webpack — ship it), or null where there is none.
+ * A worker that fails to load or dies rejects what it holds; the caller then lays out in the page.
+ */
+function layoutWorker(): ElkLayouter | null {
+  if (worker !== undefined) return worker;
+  worker = null;
+  if (typeof Worker === 'undefined') return null;
+  let thread: Worker;
+  try {
+    thread = new Worker(new URL('./layout-worker.js', import.meta.url), { type: 'module' });
+  } catch {
+    return null;
+  }
+  const pending = new Map<number, { resolve(graph: ElkNode): void; reject(error: Error): void }>();
+  let next = 0;
+  const fail = (error: Error) => {
+    worker = null;
+    thread.terminate();
+    for (const request of pending.values()) request.reject(error);
+    pending.clear();
+  };
+  thread.addEventListener('message', (event: MessageEvent<LayoutReply>) => {
+    const request = pending.get(event.data.id);
+    pending.delete(event.data.id);
+    if ('error' in event.data) request?.reject(new Error(event.data.error));
+    else request?.resolve(event.data.graph);
+  });
+  thread.addEventListener('error', () => fail(new Error('the layout worker could not run')));
+  thread.addEventListener('messageerror', () =>
+    fail(new Error('the layout worker sent an unreadable reply')),
+  );
+  worker = {
+    layout: (graph) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        thread.postMessage({ id, graph } satisfies LayoutRequest);
+      }),
+  };
+  return worker;
+}
+
+/** The default layouter: the Worker when there is one, else (or when it fails) elkjs in the page. */
+export const defaultLayouter: ElkLayouter = {
+  async layout(graph) {
+    const inWorker = layoutWorker();
+    if (inWorker) {
+      try {
+        return await inWorker.layout(graph);
+      } catch {
+        // No worker file where the bundler put this module, or no module workers: lay out here instead.
+      }
+    }
+    return (await loadElk()).layout(graph);
+  },
+};
+
 function boxOf(node: ElkNode): Box {
   return { x: node.x ?? 0, y: node.y ?? 0, width: node.width ?? 0, height: node.height ?? 0 };
 }
@@ -70,12 +132,19 @@ function collect(node: ElkNode, boxes: Map<string, Box>, edges: Map<string, ElkE
   for (const child of node.children ?? []) collect(child, boxes, edges);
 }
 
-/** Lays the graph out (coordinates relative to the diagram's top left) or rejects with `layout-failed`. */
+/**
+ * Lays the graph out (coordinates relative to the diagram's top left) or rejects with `layout-failed`.
+ * Without a layouter: in a Worker where the page can start one, else in the page.
+ */
 export async function layoutStatechart(graph: StatechartGraph, elk?: ElkLayouter): Promise<DiagramLayout> {
   let laidOut: ElkNode;
   try {
+    const layouter = elk ?? defaultLayouter;
+    const started = performance.now();
     // elkjs writes its answer into the graph it is given: hand it a copy so the graph can be laid out again.
-    laidOut = await (elk ?? (await loadElk())).layout(structuredClone(graph.elk));
+    laidOut = await layouter.layout(structuredClone(graph.elk));
+    // On the page's performance timeline (DevTools), since the bundled elkjs runs on the main thread.
+    performance.measure?.('handset-statechart layout', { start: started, end: performance.now() });
   } catch (cause) {
     throw InspectorError.layoutFailed(cause);
   }

@@ -1,3 +1,8 @@
+/**
+ * The call statechart drawn as a diagram (states as boxes, transitions as labelled arrows, laid out by
+ * elkjs), lit from the phone's `inspect` option; works offline.
+ * @module @handset/inspector
+ */
 export {
   activeStateIds,
   activeStatesIn,
@@ -27,7 +32,7 @@ export {
   type StatechartGraph,
   type TextWidth,
 } from './elk-graph.js';
-export { InspectorError, type InspectorErrorCode } from './inspector-error.js';
+export { INSPECTOR_ERROR_CODES, InspectorError, type InspectorErrorCode } from './inspector-error.js';
 export { createStepReader, type StatechartStep } from './live-steps.js';
 export {
   createStatechartInspector,

@@ -1,10 +1,12 @@
 // The element's one error type: a closed set of codes, each with the cause it came from.
 
-export type InspectorErrorCode =
-  /** elkjs could not be loaded or rejected the graph; the diagram stays empty, the log still runs. */
-  | 'layout-failed'
-  /** `element.machine` was given something that is not an XState machine. */
-  | 'not-a-machine';
+/**
+ * `layout-failed`: elkjs could not be loaded or rejected the graph; the diagram stays empty, the log still runs.
+ * `not-a-machine`: `element.machine` was given something that is not an XState machine.
+ */
+export const INSPECTOR_ERROR_CODES = ['layout-failed', 'not-a-machine'] as const;
+
+export type InspectorErrorCode = (typeof INSPECTOR_ERROR_CODES)[number];
 
 export class InspectorError extends Error {
   override readonly name = 'InspectorError';

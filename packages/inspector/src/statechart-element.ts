@@ -253,7 +253,8 @@ function elementClass(): CustomElementConstructor {
       this.#light(before, this.#active, lastBefore, this.#last);
       this.#follow(before);
       this.setAttribute('data-active-states', [...this.#active].join(' '));
-      const target = describeEntered(before, this.#active, this.#machine?.id ?? '') || describeValue(step.value);
+      const target =
+        describeEntered(before, this.#active, this.#machine?.id ?? '') || describeValue(step.value);
       const log = this.#log();
       log.prepend(logItem(document, step, target));
       const limit = Number(this.getAttribute('log-limit')) || DEFAULT_LOG_LIMIT;

@@ -4,7 +4,7 @@ import { createPhone } from '@handset/core';
 import { callMachine } from '@handset/core/machine';
 import { createFakeMedia, createFakePeerConnections, createMemoryNetwork } from '@handset/core/testing';
 import { describe, expect, test } from 'vitest';
-import { createActor, createMachine } from 'xstate';
+import { type AnyStateMachine, createActor, createMachine } from 'xstate';
 import { chartOf } from '../src/chart-model.js';
 import { createStepReader, type StatechartStep } from '../src/live-steps.js';
 
@@ -18,7 +18,7 @@ const lamp = createMachine({
   },
 });
 
-function record(machine = lamp) {
+function record(machine: AnyStateMachine = lamp) {
   const steps: StatechartStep[] = [];
   const inspect = createStepReader(machine, chartOf(machine), (step) => steps.push(step));
   return { steps, inspect };

@@ -44,7 +44,11 @@ export interface PageServer {
 
 export async function startPageServer(): Promise<PageServer> {
   const bundle = await build({
-    entryPoints: [here('page/main.ts')],
+    // The element starts its layout Worker from `./layout-worker.js` beside its own module, as a bundler would ship it.
+    entryPoints: [
+      { in: here('page/main.ts'), out: 'main' },
+      { in: here('../src/layout-worker.ts'), out: 'layout-worker' },
+    ],
     bundle: true,
     format: 'esm',
     platform: 'browser',

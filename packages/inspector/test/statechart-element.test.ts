@@ -214,8 +214,89 @@ describe('<handset-statechart> drawing the call machine', () => {
     );
   });
 
+  test('laid the diagram out in a Worker: the page thread never loaded elkjs (1.6 MB)', async () => {
+    expect(requested).toContain(`${server.url}layout-worker.js`);
+    const pageLoads = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((entry) => ({ name: entry.name, size: (entry as PerformanceResourceTiming).encodedBodySize })),
+    );
+    expect(pageLoads.length).toBeGreaterThan(0);
+    for (const load of pageLoads) expect(load.size, load.name).toBeLessThan(1_000_000);
+  });
+
   test('fetched nothing but the page itself', () => {
     expect(requested.length).toBeGreaterThan(0);
     for (const url of requested) expect(url.startsWith(server.url), url).toBe(true);
+  });
+});
+
+describe('<handset-statechart> given bad input', () => {
+  test('something that is no machine: not-a-machine, shown and dispatched, nothing drawn', async () => {
+    const outcome = await page.evaluate(() => {
+      const element = document.createElement('handset-statechart');
+      document.body.append(element);
+      const codes: string[] = [];
+      element.addEventListener('statechart-error', (event) => codes.push(event.detail.code));
+      element.machine = { states: {} } as unknown as typeof element.machine;
+      return {
+        code: element.error?.code,
+        events: codes,
+        diagram: element.dataset.diagram,
+        alert: element.shadowRoot!.querySelector('[role="alert"]')?.textContent,
+        svg: element.shadowRoot!.querySelector('svg') !== null,
+      };
+    });
+    expect(outcome).toEqual({
+      code: 'not-a-machine',
+      events: ['not-a-machine'],
+      diagram: 'failed',
+      alert: 'expected an XState machine, got an object without a root state',
+      svg: false,
+    });
+  });
+
+  test('a layout that fails: layout-failed with its cause, and the log still runs', async () => {
+    const outcome = await page.evaluate(async () => {
+      const { harness } = window as unknown as {
+        harness: { element: HTMLElementTagNameMap['handset-statechart'] };
+      };
+      const element = document.createElement('handset-statechart');
+      document.body.append(element);
+      element.layouter = { layout: () => Promise.reject(new Error('no worker today')) };
+      element.machine = harness.element.machine;
+      await element.whenDrawn();
+      return {
+        code: element.error?.code,
+        cause: (element.error?.cause as Error | undefined)?.message,
+        diagram: element.dataset.diagram,
+      };
+    });
+    expect(outcome).toEqual({ code: 'layout-failed', cause: 'no worker today', diagram: 'failed' });
+  });
+
+  test('a machine replaced while it is laid out: only the last one is drawn', async () => {
+    const outcome = await page.evaluate(async () => {
+      const { harness } = window as unknown as {
+        harness: { element: HTMLElementTagNameMap['handset-statechart'] };
+      };
+      const element = document.createElement('handset-statechart');
+      document.body.append(element);
+      let release: () => void = () => {};
+      const first = harness.element.machine;
+      element.layouter = {
+        layout: (graph) =>
+          new Promise((resolve) => {
+            release = () => resolve(graph);
+          }),
+      };
+      element.machine = first;
+      const stale = release;
+      element.machine = null;
+      stale();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { diagram: element.dataset.diagram, svg: element.shadowRoot!.querySelector('svg') !== null };
+    });
+    expect(outcome).toEqual({ diagram: 'empty', svg: false });
   });
 });
