@@ -164,8 +164,8 @@ const compilerOptions: Record<TypeScriptResolution, Record<string, unknown>> = {
 };
 
 /**
- * Type-checks a strict consumer that imports every entry point under one module resolution, with the
- * workspace's TypeScript.
+ * Type-checks a strict consumer that imports every entry point under one module resolution (under NodeNext
+ * from an ES module and from a CommonJS one), with the workspace's TypeScript.
  */
 export async function typeCheck(
   appDir: string,
@@ -179,6 +179,12 @@ export async function typeCheck(
     `export const names${index} = Object.keys(entry${index});`,
   ]);
   await writeFile(join(dir, 'consumer.ts'), `${lines.join('\n')}\n`);
+  // Under NodeNext a CommonJS module of the app may `require()` the ES modules too (TypeScript ≥ 5.8).
+  const commonJs = entryPoints.map((entry, index) => `import entry${index} = require('${entry}');`);
+  const commonJsUses = `export const names = [${entryPoints.map((_, index) => `entry${index}`).join(', ')}];`;
+  if (resolution === 'NodeNext') {
+    await writeFile(join(dir, 'consumer.cts'), `${commonJs.join('\n')}\n${commonJsUses}\n`);
+  }
   const tsconfig = {
     compilerOptions: {
       ...compilerOptions[resolution],
@@ -191,7 +197,7 @@ export async function typeCheck(
       // stops at valibot's depth limit on core's exported schemas (reported to the lead).
       skipLibCheck: true,
     },
-    files: ['consumer.ts'],
+    files: resolution === 'NodeNext' ? ['consumer.ts', 'consumer.cts'] : ['consumer.ts'],
   };
   await writeFile(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
   const tsc = join(WORKSPACE, 'node_modules', 'typescript', 'bin', 'tsc');
