@@ -2,6 +2,7 @@
 // messages, metadata and the media state each side tells the other — and the bad input each may meet.
 import { afterEach, describe, expect, it } from 'vitest';
 import { HandsetError, type PhoneEvent, PROTOCOL_LIMITS } from '../src/index.js';
+import { FakeDataChannel } from '../src/testing/fake-rtp.js';
 import type { FakeTrack } from '../src/testing/index.js';
 import type { Handset } from './phone-rig.js';
 import { connectedCall, frameOf, ringingCall, sentOfType, type TwoPhones } from './phone-scenarios.js';
@@ -336,6 +337,24 @@ describe('messages', () => {
     await rig.settle();
     expect(messages(bob)).toEqual(['one', 'two', 'three']);
     expect(messages(alice)).toEqual(['back']);
+  });
+
+  it('sent once connected but before the channel opened (SCTP comes after ICE): kept, then sent in order', async () => {
+    const manual = { pc: { autoConnect: false } };
+    phones = await ringingCall({}, { alice: manual, bob: manual });
+    const { rig, alice, bob } = phones;
+    bob.phone.answerCall();
+    await rig.settle();
+    alice.pc().setIceState('connected');
+    bob.pc().setIceState('connected');
+    await rig.settle();
+    expect(alice.view().state).toBe('connected');
+    alice.phone.sendMessage('one');
+    alice.phone.sendMessage('two');
+    expect(alice.pc().dataChannels[0]!.sent).toEqual([]);
+    FakeDataChannel.connect(alice.pc().dataChannels[0]!, bob.pc().dataChannels[0]!);
+    await rig.settle();
+    expect(messages(bob)).toEqual(['one', 'two']);
   });
 
   it('over the limit throws `message-too-large`; before the channel opens, `invalid-state`', async () => {

@@ -91,10 +91,15 @@ export const connectedControls = callSetup.createStateConfig({
     messages: {
       initial: 'waiting',
       states: {
-        // The channel may have opened while the call was still connecting.
+        // The channel may have opened while the call was still connecting. Connected, it opens a moment
+        // after ICE (DTLS, then SCTP): messages sent meanwhile wait for it, in order, rather than fail.
         waiting: {
-          always: { guard: 'isChannelOpen', target: 'open' },
-          on: { 'channel.open': 'open', 'channel.closed': 'closed' },
+          always: { guard: 'isChannelOpen', target: 'open', actions: 'sendQueuedMessages' },
+          on: {
+            'channel.open': { target: 'open', actions: 'sendQueuedMessages' },
+            'channel.closed': 'closed',
+            'user.message': { guard: 'hasRoomForQueuedMessage', actions: 'queueMessage' },
+          },
         },
         open: {
           on: { 'user.message': { actions: 'sendCallMessage' }, 'channel.closed': 'closed' },

@@ -55,6 +55,9 @@ export const MAX_BUFFERED_REMOTE_CANDIDATES = 256;
 /** Senders answered `busy` within one reply window; invites from more senders are dropped silently. */
 export const MAX_BUSY_SENDERS_PER_WINDOW = 16;
 
+/** Messages a connected call keeps while its channel is still opening; more are refused (`invalid-state`). */
+export const MAX_QUEUED_MESSAGES = 256;
+
 export interface CallSettings {
   readonly userId: string;
   readonly deviceId: string;
@@ -124,6 +127,8 @@ export interface CallContext {
   cameraDeviceId: string | null;
   /** The call's in-call message channel (negotiated, id 0). */
   channel: DataChannelPort | null;
+  /** Messages sent while connected but before the channel opened, sent in order when it does. */
+  queuedMessages: string[];
   /** Transceiver directions before this side held the call, restored on resume (by transceiver index). */
   directionsBeforeHold: TransceiverDirection[];
   /** What the peer sends: what it last said, or (callee) what its invite asked for; null: what this call carries. */
@@ -158,6 +163,7 @@ export function initialContext({ settings, ports }: CallInput): CallContext {
     tracks: { microphone: null, camera: null, screen: null },
     cameraDeviceId: null,
     channel: null,
+    queuedMessages: [],
     directionsBeforeHold: [],
     remoteMedia: null,
     remoteMediaSeq: -1,

@@ -149,6 +149,22 @@ export const callSetup = callSetupBase.extend({
         );
       }
     },
+    queueMessage: assign(({ context, event }) => {
+      assertEvent(event, 'user.message');
+      return { queuedMessages: [...context.queuedMessages, event.text] };
+    }),
+    sendQueuedMessages: enqueueActions(({ context, enqueue }) => {
+      for (const text of context.queuedMessages) {
+        try {
+          context.channel?.send(text);
+        } catch (cause) {
+          context.ports.reportError(
+            new HandsetError('port-failed', 'the data channel refused a message', { cause }),
+          );
+        }
+      }
+      enqueue.assign({ queuedMessages: [] });
+    }),
     receiveCallMessage: emit(({ event }) => {
       assertEvent(event, 'channel.message');
       return { type: 'message', text: event.data as string } as const;

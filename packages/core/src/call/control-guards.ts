@@ -2,7 +2,7 @@
 // state), each named for the question it answers.
 import { and, assertEvent, not, or, stateIn } from 'xstate';
 import { PROTOCOL_LIMITS, utf8Length } from '../protocol.js';
-import type { CallContext } from './context.js';
+import { type CallContext, MAX_QUEUED_MESSAGES } from './context.js';
 import type { CallEvent, LocalTrackKind } from './events.js';
 import { MEDIA_PLACES } from './local-media.js';
 
@@ -65,6 +65,7 @@ export const controlGuards = {
   },
   isPeerHolding: ({ context }: GuardArgs) => context.remoteMedia?.held === true,
   isChannelOpen: ({ context }: GuardArgs) => context.channel?.readyState === 'open',
+  hasRoomForQueuedMessage: ({ context }: GuardArgs) => context.queuedMessages.length < MAX_QUEUED_MESSAGES,
   isOnHold: or([
     stateIn(MEDIA_PLACES.heldHere),
     stateIn(MEDIA_PLACES.heldByBoth),
