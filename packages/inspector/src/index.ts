@@ -15,6 +15,7 @@ export {
 export {
   type Box,
   type DiagramLayout,
+  defaultLayouter,
   type ElkLayouter,
   type LaidOutEdge,
   type LaidOutState,
