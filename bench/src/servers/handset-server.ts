@@ -1,16 +1,34 @@
-// Handset's signaling server with its defaults, except the per-connection rate limit (50 frames/s, a
-// production safeguard that would otherwise be the figure measured) and the idle timeout (bench clients
-// hold connections without the 2 s pings of the real client).
-import { startSignalServer } from '@handset/adapter-ws/server';
+// Handset's signaling server with its defaults, except the traffic budgets (per connection, user and
+// address: production safeguards that would otherwise be the figure measured, and every bench connection
+// comes from 127.0.0.1), the idle timeout (bench clients hold connections without the real client's pings)
+// and the per-address connection caps (10,000 connections from one address).
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { startSignalServer as StartSignalServer } from '@handset/adapter-ws/server';
 import type { RunningServer } from './running-server.js';
 
+const UNLIMITED = Number.POSITIVE_INFINITY;
+
 export const BENCH_LIMITS = {
-  messagesPerSecond: 1_000_000,
-  messageBurst: 1_000_000,
+  messagesPerSecond: UNLIMITED,
+  messageBurst: UNLIMITED,
+  bytesPerSecond: UNLIMITED,
+  byteBurst: UNLIMITED,
+  userMessagesPerSecond: UNLIMITED,
+  userMessageBurst: UNLIMITED,
+  userBytesPerSecond: UNLIMITED,
+  userByteBurst: UNLIMITED,
+  addressMessagesPerSecond: UNLIMITED,
+  addressMessageBurst: UNLIMITED,
+  addressBytesPerSecond: UNLIMITED,
+  addressByteBurst: UNLIMITED,
+  addressConnectsPerSecond: UNLIMITED,
+  addressConnectBurst: UNLIMITED,
+  maxConnectionsPerAddress: 1_000_000,
   idleTimeoutMs: 10 * 60 * 1000,
   // Each bench pair places many calls a minute; the per-pair invite limit guards users, not throughput.
-  pairInvitesPerMinute: Number.POSITIVE_INFINITY,
-  pairInviteBurst: Number.POSITIVE_INFINITY,
+  pairInvitesPerMinute: UNLIMITED,
+  pairInviteBurst: UNLIMITED,
 };
 
 export async function startHandsetServer(options: {
@@ -18,6 +36,7 @@ export async function startHandsetServer(options: {
   redisUrl?: string;
   nodeId?: string;
 }): Promise<RunningServer> {
+  const startSignalServer = await serverModule();
   const server = await startSignalServer({
     secret: options.secret,
     limits: BENCH_LIMITS,
@@ -25,4 +44,16 @@ export async function startHandsetServer(options: {
     ...(options.nodeId ? { nodeId: options.nodeId } : {}),
   });
   return { url: server.url, close: () => server.close({ drainMs: 0 }) };
+}
+
+/**
+ * `HANDSET_SERVER_MODULE=<path to a build's server/index.js>` runs another build of the server (e.g. a copy
+ * of dist made before a change, kept where it resolves the package's dependencies), to compare the two.
+ */
+async function serverModule(): Promise<typeof StartSignalServer> {
+  const other = process.env.HANDSET_SERVER_MODULE;
+  const module: { startSignalServer: typeof StartSignalServer } = other
+    ? await import(pathToFileURL(resolve(other)).href)
+    : await import('@handset/adapter-ws/server');
+  return module.startSignalServer;
 }

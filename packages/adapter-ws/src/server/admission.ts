@@ -17,14 +17,20 @@ export interface AdmissionTicket {
    */
   authenticated(userId: string): SharedBudget;
   /** How to end this connection if the pending pool evicts it before it authenticates. */
-  onEvict(evict: () => void): void;
+  onEvict(connection: Evictable): void;
   /** The connection is gone. */
   release(): void;
 }
 
+/** What the pending pool ends when it must make room. */
+export interface Evictable {
+  evict(): void;
+}
+
 interface Pending {
   address: string;
-  evict: () => void;
+  /** The connection, once upgraded; before that the socket itself, destroyed unanswered. */
+  target: Evictable;
 }
 
 /** Full budgets are forgotten this often, keeping the tables as small as the set of recent senders. */
@@ -48,20 +54,13 @@ export class Admission {
     /** With Redis: the user budgets summed over every node of the cluster. */
     private readonly clusterUsers: ClusterUserBudgets | null = null,
   ) {
-    this.users = new BudgetTable(
-      () =>
-        new TrafficBudget(
-          { perSecond: limits.userMessagesPerSecond, burst: limits.userMessageBurst },
-          { perSecond: limits.userBytesPerSecond, burst: limits.userByteBurst },
-        ),
-    );
-    this.addresses = new BudgetTable(
-      () =>
-        new TrafficBudget(
-          { perSecond: limits.addressMessagesPerSecond, burst: limits.addressMessageBurst },
-          { perSecond: limits.addressBytesPerSecond, burst: limits.addressByteBurst },
-        ),
-    );
+    // One set of flows for every budget of a kind: a budget holds its tokens, not its own copy of the policy.
+    const userFrames = { perSecond: limits.userMessagesPerSecond, burst: limits.userMessageBurst };
+    const userBytes = { perSecond: limits.userBytesPerSecond, burst: limits.userByteBurst };
+    const addressFrames = { perSecond: limits.addressMessagesPerSecond, burst: limits.addressMessageBurst };
+    const addressBytes = { perSecond: limits.addressBytesPerSecond, burst: limits.addressByteBurst };
+    this.users = new BudgetTable(() => new TrafficBudget(userFrames, userBytes));
+    this.addresses = new BudgetTable(() => new TrafficBudget(addressFrames, addressBytes));
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -88,56 +87,65 @@ export class Admission {
     }
     this.open.set(address, open + 1);
     if (this.pending.size >= this.limits.maxPendingConnections) this.evictOne();
-    this.addPending(socket, address, () => socket.destroy());
+    this.addPending(socket, address, { evict: () => socket.destroy() });
     // Idle before the upgrade completes (ws clears this once it owns the socket); slow headers are the
-    // HTTP server's headersTimeout.
-    socket.setTimeout(this.limits.upgradeTimeoutMs, () => {
-      this.refused.timedOut += 1;
-      socket.destroy();
-    });
-    socket.once('close', () => {
-      this.removePending(socket);
-      const left = (this.open.get(address) ?? 1) - 1;
-      if (left <= 0) this.open.delete(address);
-      else this.open.set(address, left);
-    });
+    // HTTP server's headersTimeout. Shared handlers: a held connection keeps no closure of its own.
+    socket.setTimeout(this.limits.upgradeTimeoutMs, this.onUpgradeTimeout);
+    socket.once('close', this.onSocketClosed);
   }
+
+  private readonly onUpgradeTimeout = (() => {
+    const admission = this;
+    return function onUpgradeTimeout(this: Socket): void {
+      admission.refused.timedOut += 1;
+      this.destroy();
+    };
+  })();
+
+  private readonly onSocketClosed = (() => {
+    const admission = this;
+    return function onSocketClosed(this: Socket): void {
+      admission.removePending(this);
+      // Node keeps the peer's address once read (accept read it), so it is still known after close.
+      const address = this.remoteAddress ?? 'unknown';
+      const left = (admission.open.get(address) ?? 1) - 1;
+      if (left <= 0) admission.open.delete(address);
+      else admission.open.set(address, left);
+    };
+  })();
 
   /** The upgraded connection's ticket; the socket is the one `accept` saw. */
   ticketFor(socket: Socket): AdmissionTicket {
     const address = socket.remoteAddress ?? 'unknown';
-    const addressBudget = this.addresses.acquire(address);
-    let userId: string | null = null;
-    let released = false;
+    return new Ticket(this, socket, address, this.addresses.acquire(address));
+  }
+
+  /** A ticket's user budget: this node's, and with Redis also the cluster's. */
+  userBudget(userId: string): SharedBudget {
+    const local = this.users.acquire(userId);
+    const cluster = this.clusterUsers;
+    if (!cluster) return local;
     return {
-      addressBudget,
-      authenticated: (id) => {
-        this.removePending(socket);
-        if (userId !== null) this.users.release(userId);
-        userId = id;
-        const local = this.users.acquire(id);
-        const cluster = this.clusterUsers;
-        if (!cluster) return local;
-        return {
-          canTake: (bytes) => local.canTake(bytes) && !cluster.exhausted(id),
-          take: (bytes) => {
-            local.take(bytes);
-            cluster.spend(id, bytes);
-          },
-        };
-      },
-      onEvict: (evict) => {
-        const entry = this.pending.get(socket);
-        if (entry) entry.evict = evict;
-      },
-      release: () => {
-        if (released) return;
-        released = true;
-        this.removePending(socket);
-        this.addresses.release(address);
-        if (userId !== null) this.users.release(userId);
+      canTake: (bytes) => local.canTake(bytes) && !cluster.exhausted(userId),
+      take: (bytes) => {
+        local.take(bytes);
+        cluster.spend(userId, bytes);
       },
     };
+  }
+
+  releaseBudgets(address: string, userId: string | null): void {
+    this.addresses.release(address);
+    if (userId !== null) this.users.release(userId);
+  }
+
+  releaseUser(userId: string): void {
+    this.users.release(userId);
+  }
+
+  setEvictTarget(socket: Socket, target: Evictable): void {
+    const entry = this.pending.get(socket);
+    if (entry) entry.target = target;
   }
 
   close(): void {
@@ -153,12 +161,12 @@ export class Admission {
     return bucket;
   }
 
-  private addPending(socket: Socket, address: string, evict: () => void): void {
-    this.pending.set(socket, { address, evict });
+  private addPending(socket: Socket, address: string, target: Evictable): void {
+    this.pending.set(socket, { address, target });
     this.pendingByAddress.set(address, (this.pendingByAddress.get(address) ?? 0) + 1);
   }
 
-  private removePending(socket: Socket): void {
+  removePending(socket: Socket): void {
     const entry = this.pending.get(socket);
     if (!entry) return;
     this.pending.delete(socket);
@@ -184,7 +192,7 @@ export class Admission {
       if (entry.address !== heaviest) continue;
       this.removePending(socket);
       this.refused.evicted += 1;
-      entry.evict();
+      entry.target.evict();
       return;
     }
   }
@@ -203,5 +211,36 @@ export class Admission {
       });
       this.refused = { rate: 0, cap: 0, evicted: 0, timedOut: 0 };
     }
+  }
+}
+
+/** One connection's hold on the front door (a class: no closures per connection). */
+class Ticket implements AdmissionTicket {
+  private userId: string | null = null;
+  private released = false;
+
+  constructor(
+    private readonly admission: Admission,
+    private readonly socket: Socket,
+    private readonly address: string,
+    readonly addressBudget: TrafficBudget,
+  ) {}
+
+  authenticated(userId: string): SharedBudget {
+    this.admission.removePending(this.socket);
+    if (this.userId !== null) this.admission.releaseUser(this.userId);
+    this.userId = userId;
+    return this.admission.userBudget(userId);
+  }
+
+  onEvict(connection: Evictable): void {
+    this.admission.setEvictTarget(this.socket, connection);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.admission.removePending(this.socket);
+    this.admission.releaseBudgets(this.address, this.userId);
   }
 }

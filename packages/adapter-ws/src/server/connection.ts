@@ -1,7 +1,7 @@
 // One client socket: handshake, token lifetime, rate and byte budgets, send-buffer bound, frame
 // classification, then hand-off to the server's router. Every bad input is answered here, once.
 import { decodeEnvelope, type Envelope } from '@handset/core';
-import type { RawData, WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { CLOSE_CODES } from '../close-codes.js';
 import {
   type ClientControlFrame,
@@ -13,7 +13,7 @@ import type { SignalingError, SignalingErrorCode } from '../signaling-error.js';
 import type { AdmissionTicket } from './admission.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
-import { RateLimiter, TokenBucket, TrafficBudget } from './rate-limiter.js';
+import { type Flow, RateLimiter, TokenBucket, type TrafficBudget } from './rate-limiter.js';
 import type { Session, SessionLink } from './sessions.js';
 import type { TurnRelay } from './turn-relay.js';
 
@@ -21,6 +21,10 @@ import type { TurnRelay } from './turn-relay.js';
 export interface ConnectionHost {
   readonly limits: SignalServerLimits;
   readonly log: Log;
+  /** A fresh per-connection frame/byte budget (the flows are the server's, shared). */
+  connectionBudget(): TrafficBudget;
+  /** Bad frames a connection may send: a burst of `badFramesBeforeClose`, refilling one per second. */
+  readonly badFrameFlow: Flow;
   /** The token verified (`expiresAt` in ms), with a refusal already mapped to the adapter's auth codes. */
   authenticate(
     token: string,
@@ -31,8 +35,11 @@ export interface ConnectionHost {
   ): Promise<{ session: Session; resumed: boolean } | { refused: SignalingError }>;
   /** `bye`: gone now. `dropped`: keep the session for its grace period. */
   endSession(session: Session, how: 'bye' | 'dropped'): void;
-  /** Stamps, checks membership and routes; returns the error to tell the sender, if any. */
-  relay(session: Session, envelope: Envelope): Promise<SignalingError | null>;
+  /**
+   * Stamps, checks membership and routes; returns the error to tell the sender, if any. Synchronous when
+   * it can be (a single node), so a frame costs no promise.
+   */
+  relay(session: Session, envelope: Envelope): SignalingError | null | Promise<SignalingError | null>;
   forget(connection: Connection): void;
   /** The TURN relay whose fresh credentials each user gets in its welcome and before they expire. */
   readonly turn?: TurnRelay;
@@ -40,8 +47,6 @@ export interface ConnectionHost {
 
 /** Bad frames logged per connection; past this a hostile client cannot flood the log. */
 const MAX_LOGGED_BAD_FRAMES = 5;
-/** setTimeout fires at once for delays past 2^31-1 ms: a long-lived token's timer is re-armed instead. */
-const MAX_TIMER_MS = 2_147_483_647;
 /**
  * A client that does not answer our close frame (it is not reading, or never meant to) is cut this long
  * after it, instead of ws's 30 s: a closed slow consumer or evicted pending socket must not hold on.
@@ -51,8 +56,12 @@ const CLOSE_DEADLINE_MS = 5_000;
 export class Connection {
   private state: 'handshake' | 'open' | 'closed' = 'handshake';
   private session: Session | null = null;
-  private chain: Promise<void> = Promise.resolve();
-  /** Frames accepted but not yet handled (waiting in `chain`, e.g. behind a slow Redis). */
+  /**
+   * The last frame still being handled asynchronously (a hello, or any frame behind a slow Redis); later
+   * frames wait behind it, in order. Null when every frame so far was handled synchronously.
+   */
+  private waiting: Promise<void> | null = null;
+  /** Frames accepted but not yet handled (waiting behind `waiting`, e.g. behind a slow Redis). */
   private inFlight = 0;
   /** Set when a frame was dropped for `maxFramesInFlight`, so one error frame covers the whole episode. */
   private overloaded = false;
@@ -61,48 +70,69 @@ export class Connection {
   private readonly badFrameAllowance: TokenBucket;
   private finished = false;
   private readonly rate: RateLimiter;
-  private readonly handshakeTimer: ReturnType<typeof setTimeout>;
-  private idleTimer: ReturnType<typeof setTimeout> | null = null;
-  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Deadlines are numbers checked by the server's one sweep (`checkDeadlines`), not timers: an idle
+   * connection holds no timer, closure or promise of its own.
+   */
+  private handshakeDeadline: number;
+  /** When the last frame arrived (ms); the connection is idle `idleTimeoutMs` after it. */
+  private lastActive = 0;
   private closeDeadline: ReturnType<typeof setTimeout> | null = null;
   private turnRefreshTimer: ReturnType<typeof setInterval> | null = null;
   /** When the token this connection logged in with expires (ms); frames after it are not relayed. */
   private expiresAt = Number.POSITIVE_INFINITY;
-  readonly link: SessionLink;
+  /** What the session writes to: this connection itself. */
+  readonly link: SessionLink = this;
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: ServerSocket,
     private readonly host: ConnectionHost,
     readonly remote: string,
     private readonly ticket: AdmissionTicket,
   ) {
     const { limits } = host;
-    this.rate = new RateLimiter(
-      new TrafficBudget(
-        { perSecond: limits.messagesPerSecond, burst: limits.messageBurst },
-        { perSecond: limits.bytesPerSecond, burst: limits.byteBurst },
-      ),
-      limits.rateViolationsBeforeClose,
-    );
+    this.rate = new RateLimiter(host.connectionBudget(), limits.rateViolationsBeforeClose);
     this.rate.share(ticket.addressBudget);
-    this.badFrameAllowance = new TokenBucket({ perSecond: 1, burst: limits.badFramesBeforeClose });
-    ticket.onEvict(() =>
-      this.refuse('server-busy', 'too many connections are waiting to log in', CLOSE_CODES.tryAgainLater),
-    );
-    this.link = { send: (frame) => this.send(frame), close: (code, reason) => this.close(code, reason) };
-    this.handshakeTimer = setTimeout(
-      () =>
+    this.badFrameAllowance = new TokenBucket(host.badFrameFlow);
+    ticket.onEvict(this);
+    this.handshakeDeadline = Date.now() + limits.handshakeTimeoutMs;
+    socket.connection = this;
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    // ws reports oversize frames (and closes with 1009 itself) and protocol errors here.
+    socket.on('error', onSocketError);
+  }
+
+  /** Run by the server's sweep every so often: ends a connection past one of its deadlines. */
+  checkDeadlines(now: number): void {
+    if (this.state === 'handshake') {
+      if (now >= this.handshakeDeadline) {
         this.refuse(
           'handshake-timeout',
           'no hello within the handshake timeout',
           CLOSE_CODES.policyViolation,
-        ),
-      limits.handshakeTimeoutMs,
-    );
-    socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    socket.on('close', (code) => this.onClose(code));
-    // ws reports oversize frames (and closes with 1009 itself) and protocol errors here.
-    socket.on('error', (error) => this.host.log('warn', 'socket-error', { remote, message: error.message }));
+        );
+      }
+      return;
+    }
+    if (this.state !== 'open') return;
+    if (now >= this.expiresAt) {
+      this.expire();
+      return;
+    }
+    if (now - this.lastActive >= this.host.limits.idleTimeoutMs) {
+      this.host.log('info', 'idle-timeout', { remote: this.remote, userId: this.userId });
+      this.terminate();
+    }
+  }
+
+  /** Evicted from the pending pool before it logged in. */
+  evict(): void {
+    this.refuse('server-busy', 'too many connections are waiting to log in', CLOSE_CODES.tryAgainLater);
+  }
+
+  logSocketError(error: Error): void {
+    this.host.log('warn', 'socket-error', { remote: this.remote, message: error.message });
   }
 
   get userId(): string | null {
@@ -139,9 +169,10 @@ export class Connection {
     this.socket.terminate();
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  /** A frame from the socket (ws's 'message'). */
+  receive(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
-    this.idleTimer?.refresh();
+    this.lastActive = Date.now();
     // Charged before any decoding: a rejected frame costs a length and a few subtractions.
     const verdict = this.rate.take(frameBytes(data));
     if (verdict === 'close') {
@@ -166,55 +197,88 @@ export class Connection {
       return;
     }
     this.overloaded = false;
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as Uint8Array).toString('utf8');
-    this.inFlight += 1;
-    this.chain = this.chain
-      .then(() => this.handle(text))
-      .catch((error: unknown) =>
-        this.host.log('error', 'internal-error', { remote: this.remote, error: String(error) }),
-      )
-      .finally(() => {
-        this.inFlight -= 1;
-      });
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    const text = bytes.toString('utf8');
+    // Handled at once when nothing is pending; behind the pending frame otherwise, so order holds.
+    const previous = this.waiting;
+    if (previous === null) {
+      const pending = this.handleSafely(text);
+      if (pending) this.track(pending);
+      return;
+    }
+    this.track(previous.then(() => this.handleSafely(text)));
   }
 
-  private async handle(text: string): Promise<void> {
-    if (this.state === 'closed') return;
+  /** Counts a frame whose handling has not finished, until it has. */
+  private track(pending: Promise<void>): void {
+    this.inFlight += 1;
+    const tracked = pending.finally(() => {
+      this.inFlight -= 1;
+      if (this.waiting === tracked) this.waiting = null;
+    });
+    this.waiting = tracked;
+  }
+
+  /** A frame's handling, never throwing: a bug costs that frame a log line, not the connection. */
+  private handleSafely(text: string): Promise<void> | undefined {
+    try {
+      return this.handle(text)?.catch((error: unknown) => this.internalError(error));
+    } catch (error) {
+      this.internalError(error);
+      return undefined;
+    }
+  }
+
+  private internalError(error: unknown): void {
+    this.host.log('error', 'internal-error', { remote: this.remote, error: String(error) });
+  }
+
+  /** One frame, in order; a promise only while something asynchronous (a hello, the cluster) is awaited. */
+  private handle(text: string): Promise<void> | undefined {
+    if (this.state === 'closed') return undefined;
     if (this.state === 'open' && Date.now() >= this.expiresAt) {
       // The timer may run late on a busy loop; a frame that arrives after expiry is never relayed.
       this.expire();
-      return;
+      return undefined;
     }
     const classified = classifyClientFrame(text);
     if (this.state === 'handshake') {
       if (classified.type === 'control' && classified.frame.kind === 'hello') {
-        await this.hello(classified.frame);
-      } else {
-        this.refuse('handshake-required', 'the first frame must be a hello', CLOSE_CODES.policyViolation);
+        return this.hello(classified.frame);
       }
-      return;
+      this.refuse('handshake-required', 'the first frame must be a hello', CLOSE_CODES.policyViolation);
+      return undefined;
     }
     if (classified.type === 'invalid-control') {
       this.badFrame('invalid-control-frame', classified.message);
-      return;
+      return undefined;
     }
     if (classified.type === 'control') {
       this.control(classified.frame);
-      return;
+      return undefined;
     }
     const decoded = decodeEnvelope(text);
     if (!decoded.ok) {
       this.badFrame(decoded.error.code as SignalingErrorCode, decoded.error.message);
-      return;
+      return undefined;
     }
     const session = this.session;
-    if (!session) return;
-    const refused = await this.host.relay(session, decoded.envelope);
+    if (!session) return undefined;
+    const { envelope } = decoded;
+    const refused = this.host.relay(session, envelope);
+    if (refused instanceof Promise) return refused.then((error) => this.relayRefused(error, envelope.id));
+    this.relayRefused(refused, envelope.id);
+    return undefined;
+  }
+
+  private relayRefused(refused: SignalingError | null, envelopeId: string): void {
     // A rate refusal is the sender's pace, not garbage: it does not count toward badFramesBeforeClose.
     if (refused)
-      this.badFrame(refused.reason, refused.message, decoded.envelope.id, refused.reason !== 'rate-limited');
+      this.badFrame(refused.reason, refused.message, envelopeId, refused.reason !== 'rate-limited');
   }
 
   private control(frame: ClientControlFrame): void {
@@ -237,7 +301,7 @@ export class Connection {
   }
 
   private async hello(frame: Extract<ClientControlFrame, { kind: 'hello' }>): Promise<void> {
-    clearTimeout(this.handshakeTimer);
+    this.handshakeDeadline = Number.POSITIVE_INFINITY;
     const verified = this.host.authenticate(frame.token);
     if (!verified.ok) {
       this.refuse(verified.error.reason, verified.error.message, CLOSE_CODES.authRefused);
@@ -264,7 +328,7 @@ export class Connection {
     this.rate.share(this.ticket.authenticated(session.userId));
     setFrameLimit(this.socket, this.host.limits.maxFrameBytes);
     this.expiresAt = verified.expiresAt;
-    this.armExpiry();
+    this.lastActive = Date.now();
     this.send(
       encodeControlFrame({
         kind: 'welcome',
@@ -277,10 +341,6 @@ export class Connection {
     );
     this.armTurnRefresh(session.userId);
     session.attach(this.link, resumed ? (frame.received ?? 0) : 0);
-    this.idleTimer = setTimeout(() => {
-      this.host.log('info', 'idle-timeout', { remote: this.remote, userId: session.userId });
-      this.terminate();
-    }, this.host.limits.idleTimeoutMs);
     this.host.log('info', 'session-open', { userId: session.userId, sessionId: session.id, resumed });
   }
 
@@ -292,16 +352,6 @@ export class Connection {
       () => this.send(encodeControlFrame({ kind: 'ice-servers', iceServers: turn.iceServersFor(userId) })),
       turn.refreshEveryMs,
     );
-  }
-
-  /** Closes the link when its token expires; the client reconnects with a fresh one and resumes. */
-  private armExpiry(): void {
-    const remaining = this.expiresAt - Date.now();
-    if (remaining <= 0) {
-      this.expire();
-      return;
-    }
-    this.expiryTimer = setTimeout(() => this.armExpiry(), Math.min(remaining, MAX_TIMER_MS));
   }
 
   private expire(): void {
@@ -341,7 +391,8 @@ export class Connection {
     this.close(closeCode, code);
   }
 
-  private onClose(code: number): void {
+  /** The socket closed (ws's 'close'), whoever closed it. */
+  closed(code: number): void {
     if (this.finished) return;
     this.finished = true;
     this.state = 'closed';
@@ -356,9 +407,6 @@ export class Connection {
   }
 
   private stopTimers(): void {
-    clearTimeout(this.handshakeTimer);
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.turnRefreshTimer) clearInterval(this.turnRefreshTimer);
   }
 }
@@ -375,4 +423,22 @@ function setFrameLimit(socket: WebSocket, maxBytes: number): void {
 function frameBytes(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.byteLength, 0);
   return data.byteLength;
+}
+
+/** ws's socket with the connection it belongs to: one handler per event for all sockets, no closures. */
+export class ServerSocket extends WebSocket {
+  connection: Connection | null = null;
+}
+
+// ws calls these with the socket as `this`; every socket given to a Connection is a ServerSocket.
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  (this as ServerSocket).connection?.receive(data, isBinary);
+}
+
+function onSocketClose(this: WebSocket, code: number): void {
+  (this as ServerSocket).connection?.closed(code);
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  (this as ServerSocket).connection?.logSocketError(error);
 }

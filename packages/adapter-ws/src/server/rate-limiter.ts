@@ -129,7 +129,8 @@ export class BudgetTable {
  */
 export class RateLimiter {
   private violations = 0;
-  private readonly shared: SharedBudget[] = [];
+  /** Replaced, not pushed to, when one is added: an array of exactly its size (two at most, once each). */
+  private shared: readonly SharedBudget[] = [];
 
   constructor(
     private readonly own: TrafficBudget,
@@ -138,15 +139,18 @@ export class RateLimiter {
 
   /** Adds a budget shared with other connections (the user's, once known; the address's). */
   share(budget: SharedBudget): void {
-    this.shared.push(budget);
+    this.shared = [...this.shared, budget];
   }
 
   take(bytes: number): RateVerdict {
-    const budgets = [this.own, ...this.shared];
-    if (budgets.every((budget) => budget.canTake(bytes))) {
-      for (const budget of budgets) budget.take(bytes);
+    // Every frame passes here: no array or closure per call.
+    let room = this.own.canTake(bytes);
+    for (let i = 0; room && i < this.shared.length; i += 1) room = this.shared[i]?.canTake(bytes) === true;
+    if (room) {
+      this.own.take(bytes);
+      for (const budget of this.shared) budget.take(bytes);
       // A bucket still half full means the sender calmed down: forgive earlier violations.
-      if (this.own.atLeast(0.5)) this.violations = 0;
+      if (this.violations > 0 && this.own.atLeast(0.5)) this.violations = 0;
       return 'accept';
     }
     this.violations += 1;

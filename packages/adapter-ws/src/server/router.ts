@@ -54,11 +54,22 @@ export function createRouter(deps: RouterDeps): Router {
   /** Routes the server's `unavailable` on behalf of an addressee nobody reaches (never for an `unavailable`). */
   function answerFor(envelope: Envelope): void {
     const reply = unavailableReplyTo(envelope, 'server');
-    if (reply) void route(reply, null).catch(() => {});
+    if (reply) void route(reply, null)?.catch(() => {});
   }
 
-  /** Delivers to the addressee's sessions here and elsewhere; answers `unavailable` if there are none. */
-  async function route(envelope: Envelope, origin: Session | null): Promise<void> {
+  /**
+   * Delivers to the addressee's sessions here and elsewhere; answers `unavailable` if there are none.
+   * Synchronous on a single node: a promise only when another node must be asked.
+   */
+  function route(envelope: Envelope, origin: Session | null): Promise<void> | undefined {
+    const reached = deliverHere(envelope);
+    if (cluster) return publishThenAnswer(cluster, envelope, origin, reached);
+    if (!reached) return answerAbsent(envelope, origin);
+    return undefined;
+  }
+
+  /** True when a session of the addressee is on this node. */
+  function deliverHere(envelope: Envelope): boolean {
     const local = sessions.forUser(envelope.to);
     for (const session of local) {
       if (!session.deliver(envelope)) {
@@ -69,32 +80,47 @@ export function createRouter(deps: RouterDeps): Router {
         });
       }
     }
-    let reached = local.size > 0;
-    if (cluster) {
-      try {
-        reached = (await cluster.publish(envelope)) || reached;
-      } catch (error) {
-        log('error', 'cluster-publish-failed', { callId: envelope.callId, error: String(error) });
-      }
+    return local.length > 0;
+  }
+
+  async function publishThenAnswer(
+    cluster: Cluster,
+    envelope: Envelope,
+    origin: Session | null,
+    reachedHere: boolean,
+  ): Promise<void> {
+    let reached = reachedHere;
+    try {
+      reached = (await cluster.publish(envelope)) || reached;
+    } catch (error) {
+      log('error', 'cluster-publish-failed', { callId: envelope.callId, error: String(error) });
     }
-    if (reached || envelope.type === 'unavailable') return;
+    if (!reached) await answerAbsent(envelope, origin);
+  }
+
+  /** Nobody has the addressee: hold it for a user about to come back, or answer `unavailable`. */
+  function answerAbsent(envelope: Envelope, origin: Session | null): Promise<void> | undefined {
+    if (envelope.type === 'unavailable') return undefined;
     // Right after a restart the addressee may be about to come back, as the sender just did: hold it.
     const mayReturn = origin?.returning === true && Date.now() - deps.startedAt < limits.sessionGraceMs;
     if (mayReturn && restartHold.hold(envelope)) {
       log('info', 'held-for-absent', { callId: envelope.callId, from: envelope.from, to: envelope.to });
-      return;
+      return undefined;
     }
     log('debug', 'addressee-offline', { callId: envelope.callId, from: envelope.from, to: envelope.to });
     const reply = unavailableReplyTo(envelope, 'server');
-    if (!reply) return;
-    if (origin) origin.deliver(reply);
-    else await route(reply, null);
+    if (!reply) return undefined;
+    if (origin) {
+      origin.deliver(reply);
+      return undefined;
+    }
+    return route(reply, null);
   }
 
   function receiveFromCluster(envelope: Envelope): void {
     const local = sessions.forUser(envelope.to);
     for (const session of local) session.deliver(envelope);
-    if (local.size === 0) answerFor(envelope);
+    if (local.length === 0) answerFor(envelope);
   }
 
   function expireSession(session: Session, held: readonly Envelope[]): void {
@@ -180,7 +206,14 @@ export function createRouter(deps: RouterDeps): Router {
     else session.detach(limits.sessionGraceMs, (held) => expireSession(session, held));
   }
 
-  async function relay(session: Session, envelope: Envelope): Promise<SignalingError | null> {
+  /**
+   * Stamps, checks and routes one envelope; the error to tell its sender, if any. Synchronous on a single
+   * node (no promise, no microtask per frame: this is the server's hot path); a promise with a cluster.
+   */
+  function relay(
+    session: Session,
+    envelope: Envelope,
+  ): SignalingError | null | Promise<SignalingError | null> {
     // `fromDevice` is checked like `from` is stamped: a client speaks for its own device only.
     if (RESERVED_DEVICE_IDS.has(envelope.fromDevice)) {
       log('warn', 'reserved-device', { userId: session.userId, fromDevice: envelope.fromDevice });
@@ -196,15 +229,26 @@ export function createRouter(deps: RouterDeps): Router {
       log('warn', 'pair-invites-limited', { userId: session.userId, to: envelope.to });
       return SignalingError.of('rate-limited', `too many invites to ${envelope.to}; try again later`);
     }
-    const { ageMs: _clientAge, ...rest } = envelope;
-    const stamped = { ...rest, from: session.userId } as Envelope;
-    const admitted = await (cluster ?? localCalls).admit(stamped.callId, stamped.from, stamped.to);
-    if (!admitted) {
-      log('warn', 'not-in-call', { userId: session.userId, callId: stamped.callId, to: stamped.to });
-      return SignalingError.of('not-in-call', 'this call belongs to other users');
-    }
+    const stamped = stampSender(envelope, session.userId);
+    if (cluster) return relayThroughCluster(cluster, session, stamped);
+    if (!localCalls.admit(stamped.callId, stamped.from, stamped.to)) return notInCall(session, stamped);
+    route(stamped, session);
+    return null;
+  }
+
+  async function relayThroughCluster(
+    cluster: Cluster,
+    session: Session,
+    stamped: Envelope,
+  ): Promise<SignalingError | null> {
+    if (!(await cluster.admit(stamped.callId, stamped.from, stamped.to))) return notInCall(session, stamped);
     await route(stamped, session);
     return null;
+  }
+
+  function notInCall(session: Session, stamped: Envelope): SignalingError {
+    log('warn', 'not-in-call', { userId: session.userId, callId: stamped.callId, to: stamped.to });
+    return SignalingError.of('not-in-call', 'this call belongs to other users');
   }
 
   return {
@@ -214,4 +258,14 @@ export function createRouter(deps: RouterDeps): Router {
     receiveFromCluster,
     close: () => restartHold.clear(),
   };
+}
+
+/**
+ * The envelope as relayed: `from` is the authenticated user, and a client's own `ageMs` is dropped (only
+ * the server adds it). An honest client's envelope already is that, and is not copied.
+ */
+function stampSender(envelope: Envelope, userId: string): Envelope {
+  if (envelope.from === userId && envelope.ageMs === undefined) return envelope;
+  const { ageMs: _clientAge, ...rest } = envelope;
+  return { ...rest, from: userId } as Envelope;
 }

@@ -31,7 +31,10 @@ export class Session {
   private outboxBytes = 0;
   private nextIndex = 0;
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly recentIds = new Set<string>();
+  /** Ids of the last RECENT_IDS envelopes from this session, and the same ids oldest first (made on first use). */
+  private recentIds: Set<string> | null = null;
+  private recentOrder: string[] | null = null;
+  private recentNext = 0;
   /** The device this session speaks for: the `fromDevice` of its first envelope, kept across resumes. */
   private deviceId: string | null = null;
   readonly createdAt: number;
@@ -121,11 +124,21 @@ export class Session {
 
   /** True the first time an envelope id is seen: clients resend unconfirmed envelopes after a reconnect. */
   firstSighting(envelopeId: string): boolean {
-    if (this.recentIds.has(envelopeId)) return false;
-    this.recentIds.add(envelopeId);
-    if (this.recentIds.size > RECENT_IDS) {
-      const oldest = this.recentIds.values().next().value;
-      if (oldest !== undefined) this.recentIds.delete(oldest);
+    if (this.recentIds === null || this.recentOrder === null) {
+      this.recentIds = new Set();
+      this.recentOrder = [];
+    }
+    const seen = this.recentIds;
+    if (seen.has(envelopeId)) return false;
+    seen.add(envelopeId);
+    // A ring of the ids in arrival order: forgetting the oldest costs no iterator per envelope.
+    const order = this.recentOrder;
+    if (order.length < RECENT_IDS) order.push(envelopeId);
+    else {
+      const oldest = order[this.recentNext] as string;
+      seen.delete(oldest);
+      order[this.recentNext] = envelopeId;
+      this.recentNext = (this.recentNext + 1) % RECENT_IDS;
     }
     return true;
   }
@@ -134,26 +147,23 @@ export class Session {
 /** Every session on this node, by id and by user. */
 export class SessionTable {
   private readonly byId = new Map<string, Session>();
-  private readonly byUser = new Map<string, Set<Session>>();
+  /** A user's sessions; a small array (most users have one device), replaced on change, never mutated. */
+  private readonly byUser = new Map<string, readonly Session[]>();
 
   get(sessionId: string): Session | undefined {
     return this.byId.get(sessionId);
   }
 
-  forUser(userId: string): ReadonlySet<Session> {
-    return this.byUser.get(userId) ?? new Set();
+  forUser(userId: string): readonly Session[] {
+    return this.byUser.get(userId) ?? NONE;
   }
 
   /** Returns true when this is the user's first session on this node. */
   add(session: Session): boolean {
     this.byId.set(session.id, session);
     const sessions = this.byUser.get(session.userId);
-    if (sessions) {
-      sessions.add(session);
-      return false;
-    }
-    this.byUser.set(session.userId, new Set([session]));
-    return true;
+    this.byUser.set(session.userId, sessions ? [...sessions, session] : [session]);
+    return sessions === undefined;
   }
 
   /** Returns true when the user has no session left on this node. */
@@ -161,12 +171,12 @@ export class SessionTable {
     session.stopGrace();
     if (this.byId.get(session.id) !== session) return false;
     this.byId.delete(session.id);
-    const sessions = this.byUser.get(session.userId);
-    sessions?.delete(session);
-    if (sessions && sessions.size === 0) {
+    const left = (this.byUser.get(session.userId) ?? NONE).filter((other) => other !== session);
+    if (left.length === 0) {
       this.byUser.delete(session.userId);
       return true;
     }
+    this.byUser.set(session.userId, left);
     return false;
   }
 
@@ -182,3 +192,5 @@ export class SessionTable {
     return this.byId.size;
   }
 }
+
+const NONE: readonly Session[] = [];

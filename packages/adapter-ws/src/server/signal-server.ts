@@ -12,10 +12,11 @@ import { SignalingError } from '../signaling-error.js';
 import { Admission } from './admission.js';
 import { LocalCallRegistry } from './call-registry.js';
 import type { Cluster } from './cluster.js';
-import { Connection, type ConnectionHost } from './connection.js';
+import { Connection, type ConnectionHost, ServerSocket } from './connection.js';
 import { createServerLog } from './logger.js';
 import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
 import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from './origin-policy.js';
+import { TrafficBudget } from './rate-limiter.js';
 import { createRedisCluster } from './redis-cluster.js';
 import { createRouter } from './router.js';
 import { SessionTable } from './sessions.js';
@@ -85,9 +86,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     startedAt,
   });
 
+  const connectionFrames = { perSecond: limits.messagesPerSecond, burst: limits.messageBurst };
+  const connectionBytes = { perSecond: limits.bytesPerSecond, burst: limits.byteBurst };
   const host: ConnectionHost = {
     limits,
     log,
+    connectionBudget: () => new TrafficBudget(connectionFrames, connectionBytes),
+    badFrameFlow: { perSecond: 1, burst: limits.badFramesBeforeClose },
     authenticate(token) {
       const verified = verifyToken(token, secret, Date.now(), tokenPolicy);
       if (verified.ok) return verified;
@@ -167,6 +172,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   );
   http.on('connection', (socket) => admission.accept(socket));
   const wss = new WebSocketServer({
+    WebSocket: ServerSocket,
     server: http,
     // Before its hello a connection may send only a hello-sized frame; Connection raises this after welcome.
     maxPayload: limits.maxHelloBytes,
@@ -187,8 +193,15 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       socket.close(CLOSE_CODES.serviceRestart, 'server-shutdown');
       return;
     }
-    connections.add(new Connection(socket, host, remote, admission.ticketFor(req.socket)));
+    connections.add(new Connection(socket as ServerSocket, host, remote, admission.ticketFor(req.socket)));
   });
+  // Handshake, idle and token deadlines of every connection, checked by one timer instead of one each.
+  const sweepEveryMs = deadlineSweepPeriod(limits);
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) connection.checkDeadlines(now);
+  }, sweepEveryMs);
+  sweeper.unref();
   wss.on('error', (error) => log('error', 'server-error', { message: error.message }));
   http.on('clientError', (_error, socket) => socket.destroy());
 
@@ -228,6 +241,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     await httpClosed;
     if (cluster) await cluster.close();
     admission.close();
+    clearInterval(sweeper);
     log('info', 'stopped', { nodeId });
     serverLog.close();
   }
@@ -244,4 +258,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       return closing;
     },
   };
+}
+
+/**
+ * How often deadlines are checked: a quarter of the shortest of the handshake and idle timeouts, between
+ * 50 ms and 1 s, so a deadline is acted on at most that late (a token's expiry too; frames sent after it
+ * are refused on arrival regardless).
+ */
+function deadlineSweepPeriod(limits: SignalServerLimits): number {
+  const shortest = Math.min(limits.handshakeTimeoutMs, limits.idleTimeoutMs);
+  return Math.min(1_000, Math.max(50, shortest / 4));
 }
