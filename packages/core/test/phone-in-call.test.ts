@@ -329,6 +329,20 @@ describe('audio-only to video and back', () => {
   });
 });
 
+describe('video off while held', () => {
+  it('keeps the call held (inactive) and resume brings back receive-only video', async () => {
+    const { rig, alice } = await connected();
+    alice.phone.holdCall();
+    await rig.settle();
+    alice.phone.stopVideo();
+    await rig.settle();
+    expect(alice.pc().transceivers.map((t) => t.direction)).toEqual(['inactive', 'inactive']);
+    alice.phone.resumeCall();
+    await rig.settle();
+    expect(alice.pc().transceivers.map((t) => t.direction)).toEqual(['sendrecv', 'recvonly']);
+  });
+});
+
 describe('messages', () => {
   it('arrive in order over the call data channel', async () => {
     const { rig, alice, bob } = await connected();

@@ -57,10 +57,13 @@ export const callSetup = callSetupBase.extend({
     stopSendingVideo: assign(({ context }) => {
       const tracks = releaseCameraOf(context.pc, context.tracks);
       const transceiver = transceiverOf(context.pc, 'video');
-      if (transceiver && transceiver.direction !== 'inactive') {
-        transceiver.direction = context.remoteMedia?.video === false ? 'inactive' : 'recvonly';
-      }
-      return { tracks, media: { ...context.media, video: false } };
+      const direction = context.remoteMedia?.video === false ? 'inactive' : 'recvonly';
+      const index = transceiver ? (context.pc?.getTransceivers().indexOf(transceiver) ?? -1) : -1;
+      const directionsBeforeHold = [...context.directionsBeforeHold];
+      // Held by this side: the transceiver stays inactive; resume restores the new direction.
+      if (index >= 0 && index < directionsBeforeHold.length) directionsBeforeHold[index] = direction;
+      else if (transceiver) transceiver.direction = direction;
+      return { tracks, media: { ...context.media, video: false }, directionsBeforeHold };
     }),
     /** The screen goes instead of the camera, whose track stops (it is opened again when sharing stops). */
     shareScreen: assign(({ context }, track: MediaTrackPort) => {
