@@ -231,6 +231,41 @@ describe('<handset-statechart> drawing the call machine', () => {
   });
 });
 
+describe('<handset-statechart> writing its log into the page', () => {
+  test('logList: entries go to the page list, the element list is hidden', async () => {
+    const outcome = await page.evaluate(async () => {
+      type Harness = {
+        element: HTMLElementTagNameMap['handset-statechart'];
+        phone(userId: string, inspect: unknown): { makeCall(peer: string): void; dispose(): void };
+      };
+      const { harness } = window as unknown as { harness: Harness };
+      const list = document.createElement('ol');
+      document.body.append(list);
+      const element = document.createElement('handset-statechart');
+      document.body.append(element);
+      element.setAttribute('log-limit', '2');
+      element.logList = list;
+      element.machine = harness.element.machine;
+      const carol = harness.phone('carol', element.inspector);
+      // Nobody is logged in as dave: the call ends at once as unavailable.
+      carol.makeCall('dave');
+      for (let i = 0; i < 100 && !element.activeStateIds.includes('call.ended'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      carol.dispose();
+      return {
+        entries: [...list.querySelectorAll('li')].map((li) => li.textContent),
+        ownLogHidden: element.shadowRoot!.querySelector<HTMLOListElement>('ol.log')!.hidden,
+        ownEntries: element.shadowRoot!.querySelectorAll('ol.log > li').length,
+      };
+    });
+    expect(outcome.entries).toHaveLength(2);
+    expect(outcome.entries[0]).toContain('→ ended');
+    expect(outcome.ownLogHidden).toBe(true);
+    expect(outcome.ownEntries).toBe(0);
+  });
+});
+
 describe('<handset-statechart> given bad input', () => {
   test('something that is no machine: not-a-machine, shown and dispatched, nothing drawn', async () => {
     const outcome = await page.evaluate(() => {

@@ -25,4 +25,4 @@ function phone(userId: string, inspect?: typeof element.inspector): Phone {
 
 const alice = phone('alice', element.inspector);
 const bob = phone('bob');
-Object.assign(window, { harness: { alice, bob, element } });
+Object.assign(window, { harness: { alice, bob, element, phone } });
