@@ -343,6 +343,19 @@ describe('video off while held', () => {
   });
 });
 
+describe('video on while held', () => {
+  it('is refused (invalid-state) while this side holds: resume first', async () => {
+    phones = await ringingCall();
+    const { rig, bob } = phones;
+    bob.phone.answerCall({ audio: true, video: false });
+    await rig.settle();
+    bob.phone.holdCall();
+    await rig.settle();
+    expect(() => bob.phone.startVideo()).toThrowError(expect.objectContaining({ code: 'invalid-state' }));
+    expect(bob.pc().sending('video')).toEqual([]);
+  });
+});
+
 describe('messages', () => {
   it('arrive in order over the call data channel', async () => {
     const { rig, alice, bob } = await connected();

@@ -66,6 +66,8 @@ export const controlGuards = {
   isPeerHolding: ({ context }: GuardArgs) => context.remoteMedia?.held === true,
   isChannelOpen: ({ context }: GuardArgs) => context.channel?.readyState === 'open',
   hasRoomForQueuedMessage: ({ context }: GuardArgs) => context.queuedMessages.length < MAX_QUEUED_MESSAGES,
+  /** This side holds the call (alone or with the peer): directions are parked until resume. */
+  isHeldHere: or([stateIn(MEDIA_PLACES.heldHere), stateIn(MEDIA_PLACES.heldByBoth)]),
   isOnHold: or([
     stateIn(MEDIA_PLACES.heldHere),
     stateIn(MEDIA_PLACES.heldByBoth),

@@ -1,7 +1,7 @@
 // The microphone, the camera and device switches: a region beside the call's phase, so the buttons work
 // from the first ring (remembered until media exists) to the hang-up. Video on/off mid-call lives here too:
 // the camera region's `none` is an audio-only call.
-import { and } from 'xstate';
+import { and, not } from 'xstate';
 import { outputOf } from './call-setup.js';
 import type { CallContext } from './context.js';
 import { callSetup } from './control-actions.js';
@@ -113,7 +113,8 @@ export const mediaControls = callSetup.createStateConfig({
         },
         /** The call sends no video (audio-only); the peer may still send some. */
         none: {
-          on: { 'user.startVideo': { guard: 'isConnected', target: 'starting' } },
+          // Not while this side holds: the new video would flow on a held call (resume first).
+          on: { 'user.startVideo': { guard: and(['isConnected', not('isHeldHere')]), target: 'starting' } },
         },
         starting: {
           invoke: {
