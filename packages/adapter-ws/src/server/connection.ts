@@ -1,7 +1,7 @@
 // One client socket: handshake, token lifetime, rate and byte budgets, send-buffer bound, frame
 // classification, then hand-off to the server's router. Every bad input is answered here, once.
 import { decodeEnvelope, type Envelope } from '@handset/core';
-import { type RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import { CLOSE_CODES } from '../close-codes.js';
 import {
   type ClientControlFrame,
@@ -14,6 +14,7 @@ import type { AdmissionTicket } from './admission.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
 import { type Flow, RateLimiter, TokenBucket, type TrafficBudget } from './rate-limiter.js';
+import { frameBytes, listenTo, type ServerSocket, setFrameLimit } from './server-socket.js';
 import type { Session, SessionLink } from './sessions.js';
 import type { TurnRelay } from './turn-relay.js';
 
@@ -96,11 +97,7 @@ export class Connection {
     this.badFrameAllowance = new TokenBucket(host.badFrameFlow);
     ticket.onEvict(this);
     this.handshakeDeadline = Date.now() + limits.handshakeTimeoutMs;
-    socket.connection = this;
-    socket.on('message', onSocketMessage);
-    socket.on('close', onSocketClose);
-    // ws reports oversize frames (and closes with 1009 itself) and protocol errors here.
-    socket.on('error', onSocketError);
+    listenTo(socket, this);
   }
 
   /** Run by the server's sweep every so often: ends a connection past one of its deadlines. */
@@ -409,36 +406,4 @@ export class Connection {
   private stopTimers(): void {
     if (this.turnRefreshTimer) clearInterval(this.turnRefreshTimer);
   }
-}
-
-/**
- * ws has one `maxPayload` per server, fixed when a socket is upgraded; the hello-sized limit is replaced per
- * connection on its receiver (a private field: if ws renames it, the 1009 tests after login fail).
- */
-function setFrameLimit(socket: WebSocket, maxBytes: number): void {
-  const receiver = (socket as unknown as { _receiver?: { _maxPayload?: number } })._receiver;
-  if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = maxBytes;
-}
-
-function frameBytes(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.byteLength, 0);
-  return data.byteLength;
-}
-
-/** ws's socket with the connection it belongs to: one handler per event for all sockets, no closures. */
-export class ServerSocket extends WebSocket {
-  connection: Connection | null = null;
-}
-
-// ws calls these with the socket as `this`; every socket given to a Connection is a ServerSocket.
-function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  (this as ServerSocket).connection?.receive(data, isBinary);
-}
-
-function onSocketClose(this: WebSocket, code: number): void {
-  (this as ServerSocket).connection?.closed(code);
-}
-
-function onSocketError(this: WebSocket, error: Error): void {
-  (this as ServerSocket).connection?.logSocketError(error);
 }
