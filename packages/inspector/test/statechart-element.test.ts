@@ -189,6 +189,22 @@ describe('<handset-statechart> drawing the call machine', () => {
     await expect.poll(() => lit(/\.outgoing\.ringing$/), { timeout: 10_000 }).toBe(true);
     const ringingLog = await logLength();
     expect(ringingLog).toBeGreaterThanOrEqual(3);
+    // The diagram scrolled (inside its pane) to the state the call entered.
+    const inView = await page.evaluate(() => {
+      const root = document.querySelector('handset-statechart')!.shadowRoot!;
+      const pane = root.querySelector('.pane')!.getBoundingClientRect();
+      const ringing = [...root.querySelectorAll<SVGGElement>('g.state[data-active="true"]')]
+        .find((group) => group.dataset.stateId!.endsWith('.outgoing.ringing'))!
+        .querySelector('rect')!
+        .getBoundingClientRect();
+      return (
+        ringing.left >= pane.left &&
+        ringing.right <= pane.right &&
+        ringing.top >= pane.top &&
+        ringing.bottom <= pane.bottom
+      );
+    });
+    expect(inView).toBe(true);
     const intoRinging = await lastTransitions();
     expect(intoRinging).toHaveLength(1);
     expect(intoRinging[0]).toMatch(/\.inviting->.*\.ringing$/);
