@@ -94,11 +94,19 @@ function check(rig: CallRig, step: PathStep, sentBefore: number, emittedBefore: 
   for (const pc of rig.pcs.created) {
     expect(pc.closed, `${at}: peer connection closed`).toBe(true);
     expect(pc.listenerCount, `${at}: watcher listeners removed`).toBe(0);
+    for (const channel of pc.dataChannels) {
+      expect(channel.readyState, `${at}: message channel closed`).toBe('closed');
+      expect(channel.listenerCount, `${at}: message channel listeners removed`).toBe(0);
+    }
   }
   const tracks = rig.media.streams.flatMap((stream) => stream.tracks);
   expect(
     tracks.filter((track) => !track.stopped),
-    `${at}: every local track stopped`,
+    `${at}: every local track stopped (camera, screen and replaced ones too)`,
+  ).toEqual([]);
+  expect(
+    tracks.filter((track) => track.endedListenerCount > 0),
+    `${at}: no track watched after the end`,
   ).toEqual([]);
   for (const src of rig.operationNames) expect(rig.isRunning(src), `${at}: ${src} stopped`).toBe(false);
 }
