@@ -101,8 +101,8 @@ function describeEntered(before: ReadonlySet<string>, after: ReadonlySet<string>
   return innermost.map((id) => (id.startsWith(`${rootId}.`) ? id.slice(rootId.length + 1) : id)).join(', ');
 }
 
-function setLit(nodes: Iterable<Element> | undefined, lit: boolean): void {
-  for (const node of nodes ?? []) node.setAttribute('data-last', String(lit));
+function setLit(nodes: Iterable<Element>, lit: boolean): void {
+  for (const node of nodes) node.setAttribute('data-last', String(lit));
 }
 
 let defined: CustomElementConstructor | null = null;
@@ -279,14 +279,13 @@ function elementClass(): CustomElementConstructor {
       if (!drawn || !graph) return;
       for (const id of before) if (!after.has(id)) this.#mark(drawn.states.get(id), false);
       for (const id of after) this.#mark(drawn.states.get(id), true);
-      for (const id of lastBefore) {
-        setLit(drawn.lines.get(id), false);
-        for (const edge of graph.edgesOfTransition.get(id) ?? []) setLit([drawn.edges.get(edge)!], false);
-      }
-      for (const id of last) {
-        setLit(drawn.lines.get(id), true);
-        for (const edge of graph.edgesOfTransition.get(id) ?? []) setLit([drawn.edges.get(edge)!], true);
-      }
+      // A transition is drawn as its label line and its arrow (or as a line in its state's box).
+      const drawnAs = (id: string): Element[] => [
+        ...(drawn.lines.get(id) ?? []),
+        ...(graph.edgesOfTransition.get(id) ?? []).flatMap((edge) => drawn.edges.get(edge) ?? []),
+      ];
+      for (const id of lastBefore) setLit(drawnAs(id), false);
+      for (const id of last) setLit(drawnAs(id), true);
     }
 
     /** Scrolls the diagram (never the page) to a state the step entered, when it is out of view. */
