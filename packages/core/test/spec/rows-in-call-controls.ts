@@ -317,8 +317,14 @@ export const IN_CALL_CONTROL_ROWS: readonly Row[] = [
     to: RENEGOTIATE,
     send: [MEDIA_STATE],
   },
-  // Starting: the camera is opened first; once it is, it is added and offered.
-  { in: [CONNECTED], on: 'user.startVideo', if: ['audio only, not sharing'], set: { camera: 'opening' } },
+  // Starting: the camera is opened first; once it is, it is added and offered. Not while this side holds
+  // (the phone refuses it: a held call sends nothing, and resume restores what the call had).
+  {
+    in: [CONNECTED],
+    on: 'user.startVideo',
+    if: ['audio only, not sharing', 'we do not hold'],
+    set: { camera: 'opening' },
+  },
   {
     in: [CONNECTED],
     on: 'op.ok(camera)',
@@ -343,6 +349,8 @@ export const IN_CALL_CONTROL_ROWS: readonly Row[] = [
   { in: [CONNECTED], on: 'channel.closed', if: ['channel open'], set: { channel: 'closed' } },
   // Sent on the channel, not through signaling.
   { in: [CONNECTED], on: 'user.message', if: ['channel open'] },
+  // Connected, but SCTP is not open yet (it opens just after ICE): kept, and sent in order once it is.
+  { in: [CONNECTED], on: 'user.message', if: ['channel waiting'] },
   // One frame, one message for the app; a hostile frame is dropped with a warning and the call goes on.
   { in: [CHECKING, CONNECTED], on: 'channel.message', if: ['channel open'], emit: ['message'] },
   {

@@ -82,6 +82,7 @@ export const CONTROL_CONDITIONS = {
   'microphone live': (w: World) => w.media && !w.micLost,
   'camera live': (w: World) => w.media && w.video && w.camera === 'on' && w.screen !== 'on',
   'nobody holds': (w: World) => w.hold === 'none',
+  'we do not hold': (w: World) => w.hold === 'none' || w.hold === 'remote',
   'someone holds': (w: World) => w.hold !== 'none',
   'only we hold': (w: World) => w.hold === 'local',
   'only the peer holds': (w: World) => w.hold === 'remote',
