@@ -60,32 +60,71 @@ export interface SharedBudget {
   take(bytes: number): void;
 }
 
-/** Frames and bytes together: a frame passes only when both have room. */
+/**
+ * Frames and bytes together: a frame passes only when both have room. Two token buckets in one object
+ * (one clock reading, no bucket objects of its own): a server holds one per connection and per user.
+ */
 export class TrafficBudget implements SharedBudget {
-  private readonly frames: TokenBucket;
-  private readonly bytes: TokenBucket;
+  private frameTokens: number;
+  private byteTokens: number;
+  private last: number;
 
-  constructor(frames: Flow, bytes: Flow, now: () => number = Date.now) {
-    this.frames = new TokenBucket(frames, now);
-    this.bytes = new TokenBucket(bytes, now);
+  constructor(
+    private readonly frames: Flow,
+    private readonly bytes: Flow,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.frameTokens = frames.burst;
+    this.byteTokens = bytes.burst;
+    this.last = now();
+  }
+
+  private refill(): void {
+    const now = this.now();
+    const seconds = (now - this.last) / 1000;
+    this.last = now;
+    // Infinity * 0 is NaN: an unlimited flow never does arithmetic.
+    if (isLimited(this.frames)) {
+      this.frameTokens = Math.min(this.frames.burst, this.frameTokens + seconds * this.frames.perSecond);
+    }
+    if (isLimited(this.bytes)) {
+      this.byteTokens = Math.min(this.bytes.burst, this.byteTokens + seconds * this.bytes.perSecond);
+    }
   }
 
   canTake(bytes: number): boolean {
-    return this.frames.canTake(1) && this.bytes.canTake(bytes);
+    this.refill();
+    return this.has(this.frames, this.frameTokens, 1) && this.has(this.bytes, this.byteTokens, bytes);
   }
 
+  /** Charges a frame of `bytes`; each bucket spends only what it has (a refused take spends nothing). */
   take(bytes: number): void {
-    this.frames.take(1);
-    this.bytes.take(bytes);
+    this.refill();
+    if (isLimited(this.frames) && this.frameTokens >= 1) this.frameTokens -= 1;
+    if (isLimited(this.bytes) && this.byteTokens >= bytes) this.byteTokens -= bytes;
   }
 
+  /** At least `fraction` of the frame bucket is available (a calm sender). */
   atLeast(fraction: number): boolean {
-    return this.frames.atLeast(fraction);
+    this.refill();
+    return this.has(this.frames, this.frameTokens, this.frames.burst * fraction);
   }
 
   get full(): boolean {
-    return this.frames.full && this.bytes.full;
+    this.refill();
+    return (
+      this.has(this.frames, this.frameTokens, this.frames.burst) &&
+      this.has(this.bytes, this.byteTokens, this.bytes.burst)
+    );
   }
+
+  private has(flow: Flow, tokens: number, amount: number): boolean {
+    return !isLimited(flow) || tokens >= amount;
+  }
+}
+
+function isLimited(flow: Flow): boolean {
+  return Number.isFinite(flow.perSecond) && Number.isFinite(flow.burst);
 }
 
 /**
