@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createWsTransport } from '@handset/adapter-ws';
 import { type CallView, createPhone, type MediaKinds } from '@handset/core';
-import { createNodePorts, type RemoteRecording, recordRemoteStream, tone } from '@handset/node';
+import { createNodePorts, type RemoteRecording, recordRemoteStream, testPattern, tone } from '@handset/node';
 import { WebSocket } from 'ws';
 
 const { values: args } = parseArgs({
@@ -17,6 +17,7 @@ const { values: args } = parseArgs({
     'greeting-ms': { type: 'string', default: '1500' },
     'hangup-after-ms': { type: 'string', default: '5000' },
     loopback: { type: 'boolean', default: false },
+    camera: { type: 'boolean', default: false },
     once: { type: 'boolean', default: false },
   },
 });
@@ -30,11 +31,22 @@ const hangupAfterMs = Number(args['hangup-after-ms']);
 const log = (event: string, fields: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ event, ...fields }));
 
-// The bot's one "microphone" is the greeting: a 440 Hz tone, muted once the greeting is over.
+// The bot's one "microphone" is the greeting: a 440 Hz tone, muted once the greeting is over. With
+// --camera it shows the test pattern (a moving picture the caller's browser decodes).
 const ports = createNodePorts({
   loopbackOnly: args.loopback,
   devices: [
     { deviceId: 'greeting', kind: 'audioinput', label: 'Greeting', source: tone({ frequencyHz: 440 }) },
+    ...(args.camera
+      ? [
+          {
+            deviceId: 'pattern',
+            kind: 'videoinput' as const,
+            label: 'Test pattern',
+            source: await testPattern(),
+          },
+        ]
+      : []),
   ],
 });
 const transport = createWsTransport({
@@ -62,8 +74,8 @@ phone.events$.subscribe((event) => {
   if (event.type !== 'incoming-call') return;
   log('incoming-call', { callId: event.callId, from: event.peerId });
   offered.set(event.callId, event.media);
-  // Audio only from the bot (it has no camera); the caller's video is still received and recorded.
-  phone.answerCall({ audio: true, video: false });
+  // Without --camera, audio only from the bot; the caller's video is still received and recorded.
+  phone.answerCall({ audio: true, video: args.camera && event.media.video });
 });
 
 /** What each caller said it sends (its invite): the kinds to record. */

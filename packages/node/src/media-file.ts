@@ -1,6 +1,8 @@
 // A file as a media source: the Opus and VP8 frames of a WebM (or Ogg, MP4...) file, read with mediabunny
 // (the container parser werift itself uses) and sent as they are, in a loop: no decoding, no encoding.
-import { ALL_FORMATS, BufferSource, EncodedPacketSink, FilePathSource, Input } from 'mediabunny';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
 import type { FrameSequence, MediaKind, MediaSource } from './rtp-source.js';
 
 /** Why a file cannot be played: `no-media` (no Opus or VP8 track), `unreadable` (not a media container). */
@@ -78,15 +80,43 @@ function source(kind: MediaKind, frames: FileFrame[], frameIntervalMs: number): 
   };
 }
 
+const IVF_SIGNATURE = 'DKIF';
+const IVF_HEADER_BYTES = 32;
+const IVF_FRAME_HEADER_BYTES = 12;
+
+/** IVF (libvpx's raw VP8 container): a 32-byte header, then per frame a 12-byte header and the frame. */
+function ivfVideo(bytes: Buffer): MediaSource {
+  if (bytes.toString('ascii', 8, 12) !== 'VP80') {
+    throw new MediaFileError('no-media', 'loadMediaFile: the IVF file is not VP8');
+  }
+  const rate = bytes.readUInt32LE(16);
+  const scale = bytes.readUInt32LE(20);
+  const frames: FileFrame[] = [];
+  let offset = bytes.readUInt16LE(6) || IVF_HEADER_BYTES;
+  while (offset + IVF_FRAME_HEADER_BYTES <= bytes.length) {
+    const size = bytes.readUInt32LE(offset);
+    const frame = bytes.subarray(offset + IVF_FRAME_HEADER_BYTES, offset + IVF_FRAME_HEADER_BYTES + size);
+    offset += IVF_FRAME_HEADER_BYTES + size;
+    // RFC 6386 §9.1: bit 0 of the frame tag is 0 on a key frame.
+    const key = ((frame[0] ?? 1) & 1) === 0;
+    if (frames.length === 0 && !key) continue;
+    frames.push({ payloads: vp8Payloads(frame), key });
+  }
+  if (frames.length === 0)
+    throw new MediaFileError('no-media', 'loadMediaFile: the IVF file has no key frame');
+  const intervalMs = rate > 0 && scale > 0 ? Math.max(1, Math.round((1000 * scale) / rate)) : 33;
+  return source('video', frames, intervalMs);
+}
+
 /**
  * Reads a media file (a path, or its bytes) into sources for `devices` or replaceTrack: its Opus audio and
- * VP8 video, played in a loop at the file's own frame rate. The whole file is held in memory: keep it short.
+ * VP8 video, played in a loop at the file's own frame rate. IVF (VP8), WebM, Ogg, MP4 and the other
+ * containers mediabunny reads. The whole file is held in memory: keep it short.
  */
 export async function loadMediaFile(file: string | Uint8Array): Promise<MediaFile> {
-  const input = new Input({
-    source: typeof file === 'string' ? new FilePathSource(file) : new BufferSource(file),
-    formats: ALL_FORMATS,
-  });
+  const bytes = typeof file === 'string' ? await readFile(file) : Buffer.from(file);
+  if (bytes.toString('ascii', 0, 4) === IVF_SIGNATURE) return { video: ivfVideo(bytes) };
+  const input = new Input({ source: new BufferSource(bytes), formats: ALL_FORMATS });
   try {
     const tracks = await input.getTracks().catch((error: unknown) => {
       throw new MediaFileError('unreadable', 'loadMediaFile: not a media container this can read', {
@@ -118,4 +148,16 @@ export async function loadMediaFile(file: string | Uint8Array): Promise<MediaFil
   } finally {
     input.dispose();
   }
+}
+
+const TEST_PATTERN = new URL('../media/test-pattern.ivf', import.meta.url);
+
+/**
+ * A moving picture a browser decodes: two seconds of Chromium's fake camera (640×480 VP8, a rotating pattern
+ * and a frame counter, recorded once by scripts/record-test-pattern.ts and shipped in `media/`), looped.
+ */
+export async function testPattern(): Promise<MediaSource> {
+  const { video } = await loadMediaFile(fileURLToPath(TEST_PATTERN));
+  if (!video) throw new MediaFileError('no-media', 'testPattern: media/test-pattern.ivf has no video');
+  return video;
 }

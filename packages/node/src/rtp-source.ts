@@ -41,10 +41,14 @@ export function startRtpSource(
 ): RtpSource {
   const frames = source.frames();
   let sequenceNumber = randomInt(0x10000);
-  let timestamp = randomInt(0x1_0000_0000);
-  const ticks = Math.round((source.clockRate * source.frameIntervalMs) / 1000);
+  const firstTimestamp = randomInt(0x1_0000_0000);
+  const startedAt = performance.now();
   const timer = setInterval(() => {
-    timestamp = (timestamp + ticks) >>> 0;
+    // Stamped with the time the frame is sent, as a capture device stamps capture time: on a busy machine
+    // timer ticks come late, and a timestamp that only counted ticks would run slow against the wall clock
+    // the sender's RTCP reports use (a browser then delays the audio for lip sync and plays nothing).
+    const elapsedMs = performance.now() - startedAt;
+    const timestamp = (firstTimestamp + Math.round((elapsedMs * source.clockRate) / 1000)) >>> 0;
     const payloads = frames.next(isEnabled());
     payloads.forEach((payload, index) => {
       sequenceNumber = (sequenceNumber + 1) & 0xffff;

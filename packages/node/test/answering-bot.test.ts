@@ -1,6 +1,7 @@
 // The answering bot example, end to end: the real demo server (its WebSocket signaling server behind the
 // page's origin), the bot as its own Node process, and a person calling it from the demo page in Chromium.
-// The bot picks up, greets (the page hears it), records the caller, hangs up, and exits (--once); the
+// The bot picks up, greets (the page hears it), shows its test pattern (the page decodes it), records the
+// caller, hangs up, and exits (--once); the
 // recording is a WebM file with the caller's Opus audio and VP8 video frames.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -18,7 +19,7 @@ const bot = fileURLToPath(new URL('../examples/answering-bot.ts', import.meta.ur
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 /** Waits, not speed requirements: a shared 2-core machine can be slow. */
 const STEP_MS = 45_000;
-const HANGUP_AFTER_MS = 5_000;
+const HANGUP_AFTER_MS = 8_000;
 
 let server: DemoServer;
 let browser: Browser;
@@ -80,7 +81,8 @@ function botOutput(process: ChildProcess) {
   return { lines, next };
 }
 
-it("answers a call from the demo page, greets the caller, records the caller's audio and video, hangs up and exits", async () => {
+/** Starts the bot (as its own process), calls it from the demo page, and checks what both sides agree on. */
+async function callTheBot(options: { camera: boolean }, duringCall: (caller: CallPage) => Promise<void>) {
   const signalUrl = `${server.httpUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/signal`;
   const tokenUrl = `${server.httpUrl.replace(/\/$/, '')}/demo/token?user=30000`;
   const botProcess = spawn(
@@ -92,6 +94,7 @@ it("answers a call from the demo page, greets the caller, records the caller's a
       ...['--signal', signalUrl, '--token-url', tokenUrl, '--user', '30000'],
       ...['--record', join(dir, 'caller-%c.webm'), '--greeting-ms', '3000'],
       ...['--hangup-after-ms', String(HANGUP_AFTER_MS), '--loopback', '--once'],
+      ...(options.camera ? ['--camera'] : []),
     ],
     { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -107,15 +110,13 @@ it("answers a call from the demo page, greets the caller, records the caller's a
   });
   await expect.poll(() => output.lines.some((l) => l.status === 'open'), { timeout: STEP_MS }).toBe(true);
 
-  const caller = await CallPage.open(await newParty(browser), server.httpUrl);
+  const party = await newParty(browser);
+  const caller = await CallPage.open(party, server.httpUrl);
   await caller.login('10000', '30000', 'ws');
   await caller.button('Call').click();
   expect((await output.next('incoming-call')).from).toBe('10000');
   await caller.waitForState('connected');
-  // The greeting: the page decodes sound from the bot while the call is up.
-  await expect
-    .poll(async () => (await caller.inbound('audio')).audioEnergy, { timeout: HANGUP_AFTER_MS })
-    .toBeGreaterThan(0);
+  await duringCall(caller);
   await output.next('recording');
 
   const recorded = await output.next('recorded');
@@ -144,4 +145,24 @@ it("answers a call from the demo page, greets the caller, records the caller's a
   // VP8 key frames start with the 3-byte frame tag and the start code 9d 01 2a (RFC 6386 §9.1).
   const key = byType.video?.firstPayloads.find((payload) => (payload[0] ?? 1) % 2 === 0);
   expect([...(key?.subarray(3, 6) ?? [])]).toEqual([0x9d, 0x01, 0x2a]);
+  await rm(String(recorded.path));
+  await party.close();
+}
+
+it("answers a call from the demo page, greets the caller (heard), records the caller's audio and video, hangs up and exits", async () => {
+  await callTheBot({ camera: false }, async (caller) => {
+    // The greeting: the page decodes sound from the bot while the call is up.
+    await expect
+      .poll(async () => (await caller.inbound('audio')).audioEnergy, { timeout: HANGUP_AFTER_MS })
+      .toBeGreaterThan(0);
+  });
+}, 180_000);
+
+it('shows the caller its test pattern (--camera): the page decodes the moving picture at 640 wide', async () => {
+  await callTheBot({ camera: true }, async (caller) => {
+    await expect
+      .poll(async () => (await caller.inbound('video')).framesDecoded, { timeout: HANGUP_AFTER_MS })
+      .toBeGreaterThan(10);
+    expect((await caller.inbound('video')).frameWidth).toBe(640);
+  });
 }, 180_000);
