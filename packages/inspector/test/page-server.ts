@@ -8,32 +8,20 @@ import { build, type Plugin } from 'esbuild';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const core = (path: string) => here(`../../core/src/${path}`);
 
-// @handset/core/testing's index also holds the vitest conformance suite: the page takes only its fakes.
-const TESTING_FAKES = 'handset-testing-fakes';
-
 const workspace: Plugin = {
   name: 'handset-workspace',
   setup(on) {
     const paths: Record<string, string> = {
       '@handset/core': core('index.ts'),
       '@handset/core/machine': core('call/index.ts'),
+      '@handset/core/testing': core('testing/index.ts'),
       '@handset/inspector': here('../src/index.ts'),
     };
     on.onResolve({ filter: /^@handset\// }, (args) =>
-      args.path === '@handset/core/testing'
-        ? { path: TESTING_FAKES, namespace: TESTING_FAKES }
-        : paths[args.path]
-          ? { path: paths[args.path]! }
-          : { errors: [{ text: `no workspace path for ${args.path}` }] },
+      paths[args.path]
+        ? { path: paths[args.path]! }
+        : { errors: [{ text: `no workspace path for ${args.path}` }] },
     );
-    on.onLoad({ filter: /.*/, namespace: TESTING_FAKES }, () => ({
-      contents: [
-        `export * from ${JSON.stringify(core('testing/memory-network.ts'))};`,
-        `export * from ${JSON.stringify(core('testing/fake-peer-connection.ts'))};`,
-      ].join('\n'),
-      resolveDir: here('.'),
-      loader: 'ts',
-    }));
   },
 };
 

@@ -26,4 +26,9 @@ describe('README', () => {
     const codes = tableRows('Error code').map((row) => /^\| `([^`]+)`/.exec(row)?.[1]);
     expect(codes).toEqual([...api.INSPECTOR_ERROR_CODES]);
   });
+
+  test('its runnable example is the page the Chromium test runs, word for word', () => {
+    const page = readFileSync(new URL('./page/main.ts', import.meta.url), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${page}\`\`\``);
+  });
 });
