@@ -87,6 +87,22 @@ export class CallPage {
     }, kind);
   }
 
+  /**
+   * Ends the track now sent of this kind as the browser does when the device goes away or its own "Stop
+   * sharing" bar is pressed: the track stops and fires `ended` (a page's own `stop()` fires nothing).
+   */
+  async endSentTrack(kind: 'audio' | 'video'): Promise<void> {
+    await this.page.evaluate((kind) => {
+      const pc = (
+        window as unknown as { handsetDemo: { peerConnection(): RTCPeerConnection | null } }
+      ).handsetDemo.peerConnection();
+      const track = pc?.getTransceivers().find((t) => t.receiver.track.kind === kind)?.sender.track;
+      if (!track) throw new Error(`no ${kind} track is sent`);
+      track.stop();
+      track.dispatchEvent(new Event('ended'));
+    }, kind);
+  }
+
   keptTrackState(): Promise<string> {
     return this.page.evaluate(
       () => (window as unknown as { keptTrack: MediaStreamTrack }).keptTrack.readyState,
@@ -131,10 +147,10 @@ export class CallPage {
     }, kind);
   }
 
-  /** Resolves once `measure` has grown (media flows); fails after the usual wait. */
-  async expectGrowing(measure: () => Promise<number>): Promise<void> {
+  /** Resolves once `measure` has grown by more than `by` (media flows); fails after the usual wait. */
+  async expectGrowing(measure: () => Promise<number>, by = 0): Promise<void> {
     const first = await measure();
-    await expect.poll(measure, { timeout: WAIT_MS, interval: 250 }).toBeGreaterThan(first);
+    await expect.poll(measure, { timeout: WAIT_MS, interval: 250 }).toBeGreaterThan(first + by);
   }
 
   /**

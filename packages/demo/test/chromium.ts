@@ -24,7 +24,8 @@ export function chromiumPath(): string {
 
 /**
  * `cameras`: how many fake cameras Chromium lists (`fake_device_0`, `fake_device_1`...; default one), for
- * tests that switch the camera. Screen capture (`getDisplayMedia`) needs nothing more: with the fake UI
+ * tests that switch the camera. Only 0 and 2 stream (I420, MJPEG); `fake_device_1` (a Y16 depth format)
+ * gives one frame and then nothing once sent, so a switch test goes from 0 to 2. Screen capture (`getDisplayMedia`) needs nothing more: with the fake UI
  * flag it returns a fake screen track (label `screen:…`) without a picker.
  */
 export async function launchChromium(options: { cameras?: number } = {}): Promise<Browser> {

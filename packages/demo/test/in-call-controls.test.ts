@@ -13,8 +13,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   server = await startDemoServer({ host: '127.0.0.1', httpPort: 0, httpsPort: null });
-  // Two fake cameras, so the Camera select has somewhere to switch to.
-  browser = await launchChromium({ cameras: 2 });
+  // Three fake cameras, so the Camera select has somewhere to switch to (fake_device_2: see chromium.ts).
+  browser = await launchChromium({ cameras: 3 });
 });
 
 afterAll(async () => {
@@ -28,7 +28,8 @@ const TRANSPORTS: { kind: TransportKind; label: string }[] = [
 ];
 
 for (const { kind, label } of TRANSPORTS) {
-  describe(`over ${label}`, () => {
+  // One call runs the whole sequence; on a loaded 2-core box its setup alone can take a minute.
+  describe(`over ${label}`, { timeout: 240_000 }, () => {
     const parties: BrowserContext[] = [];
     let alice: CallPage;
     let bob: CallPage;
@@ -147,21 +148,37 @@ for (const { kind, label } of TRANSPORTS) {
         .toBeLessThanOrEqual(640);
     });
 
+    test("the browser's own Stop sharing (the screen track ends) stops sharing on both sides", async () => {
+      const screenLabel = alice.page.locator('#remote-screen-label');
+      await bob.button('Share screen').click();
+      await bob.button('Stop sharing').waitFor({ timeout: WAIT_MS });
+      await screenLabel.waitFor({ state: 'visible', timeout: WAIT_MS });
+
+      await bob.endSentTrack('video');
+      await bob.button('Share screen').waitFor({ timeout: WAIT_MS });
+      await screenLabel.waitFor({ state: 'hidden', timeout: WAIT_MS });
+      await expect
+        .poll(async () => (await bob.sentTrack('video'))?.label, { timeout: WAIT_MS })
+        .toMatch(/^fake_device_/);
+      await alice.expectGrowing(async () => (await alice.inbound('video')).framesDecoded);
+    });
+
     test('the Camera and Microphone selects list the devices and switch without renegotiation', async () => {
       const cameras = bob.page.getByLabel('Camera', { exact: true });
       const microphones = bob.page.getByLabel('Microphone', { exact: true });
       await expect
         .poll(() => cameras.locator('option').allTextContents(), { timeout: WAIT_MS })
-        .toEqual(['fake_device_0', 'fake_device_1']);
+        .toEqual(['fake_device_0', 'fake_device_1', 'fake_device_2']);
       expect(await microphones.locator('option').allTextContents()).toContain('Fake Audio Input 1');
       expect(await cameras.inputValue()).toBe((await bob.sentTrack('video'))?.deviceId);
       const sdp = await bob.localSdp();
 
-      await cameras.selectOption({ label: 'fake_device_1' });
+      await cameras.selectOption({ label: 'fake_device_2' });
       await expect
         .poll(async () => (await bob.sentTrack('video'))?.label, { timeout: WAIT_MS })
-        .toBe('fake_device_1');
-      await alice.expectGrowing(async () => (await alice.inbound('video')).framesDecoded);
+        .toBe('fake_device_2');
+      // Frames keep coming from the new camera (not one last frame of the old one).
+      await alice.expectGrowing(async () => (await alice.inbound('video')).framesDecoded, 10);
 
       const chosen = await microphones
         .locator('option', { hasText: 'Fake Audio Input 1' })
@@ -174,6 +191,24 @@ for (const { kind, label } of TRANSPORTS) {
       await alice.expectGrowing(async () => (await alice.inbound('audio')).audioEnergy);
       expect(await bob.localSdp()).toBe(sdp);
       expect(await bob.callState()).toBe('connected');
+    });
+
+    test('a camera that goes away mid-call is reported, the peer sees it off, and Camera on brings one back', async () => {
+      await bob.endSentTrack('video');
+      await bob.button('Camera on').waitFor({ timeout: WAIT_MS });
+      await expect
+        .poll(() => bob.page.locator('#call-message').getAttribute('data-end-code'), { timeout: WAIT_MS })
+        .toBe('device-lost');
+      await expect
+        .poll(() => alice.peerState().textContent(), { timeout: WAIT_MS })
+        .toContain('20000 turned their camera off');
+      expect(await bob.callState()).toBe('connected');
+
+      await bob.button('Camera on').click();
+      await expect
+        .poll(async () => (await bob.sentTrack('video'))?.readyState, { timeout: WAIT_MS })
+        .toBe('live');
+      await alice.expectGrowing(async () => (await alice.inbound('video')).framesDecoded, 10);
     });
 
     test('messages go both ways, in order; hanging up ends the call with the log kept', async () => {
