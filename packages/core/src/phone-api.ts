@@ -93,8 +93,10 @@ export interface Phone extends InCallControls {
   readonly userId: string;
   readonly deviceId: string;
   /**
-   * Starts a call and returns its id. Throws `invalid-state` if a call is already under way, and
-   * `invalid-argument` for a peer id the protocol refuses, this phone's own user id, or no media.
+   * Starts a call and returns its id. `options.metadata` (bounded JSON) travels with the invite: the callee
+   * reads it on `incoming-call` and both call views show it. Throws `invalid-state` if a call is already under
+   * way, and `invalid-argument` for a peer id the protocol refuses, this phone's own user id, no media, or
+   * metadata that is not JSON within `PROTOCOL_LIMITS.maxMetadataBytes` / `maxMetadataDepth`.
    */
   makeCall(peerId: string, media?: MediaKinds, options?: CallOptions): string;
   /** Answers the ringing call, with the media the caller asked for unless told otherwise. */
