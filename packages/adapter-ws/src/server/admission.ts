@@ -90,8 +90,10 @@ export class Admission {
     this.addPending(socket, address, { evict: () => socket.destroy() });
     // Idle before the upgrade completes (ws clears this once it owns the socket); slow headers are the
     // HTTP server's headersTimeout. Shared handlers: a held connection keeps no closure of its own.
-    socket.setTimeout(this.limits.upgradeTimeoutMs, this.onUpgradeTimeout);
-    socket.once('close', this.onSocketClosed);
+    // (`on`, not `once` or setTimeout's callback: those wrap the handler in a new function per socket.)
+    socket.setTimeout(this.limits.upgradeTimeoutMs);
+    socket.on('timeout', this.onUpgradeTimeout);
+    socket.on('close', this.onSocketClosed);
   }
 
   private readonly onUpgradeTimeout = (() => {
