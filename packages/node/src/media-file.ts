@@ -37,6 +37,23 @@ interface FileFrame {
   readonly key: boolean;
 }
 
+/** RFC 6716 §3.1: the duration of an Opus packet from its TOC byte (frame size × frame count). */
+function opusPacketMs(packet: Buffer | undefined): number | null {
+  const toc = packet?.[0];
+  if (toc === undefined) return null;
+  const config = toc >> 3;
+  const frameMs =
+    config < 12
+      ? [10, 20, 40, 60][config % 4]
+      : config < 16
+        ? [10, 20][config % 2]
+        : [2.5, 5, 10, 20][config % 4];
+  const code = toc & 3;
+  const count = code === 0 ? 1 : code === 3 ? (packet?.[1] ?? 0) & 0x3f : 2;
+  const ms = (frameMs ?? 0) * count;
+  return ms > 0 ? ms : null;
+}
+
 function vp8Payloads(frame: Uint8Array): Buffer[] {
   const payloads: Buffer[] = [];
   for (let offset = 0; offset < frame.length; offset += MAX_VP8_CHUNK) {
@@ -138,7 +155,9 @@ export async function loadMediaFile(file: string | Uint8Array): Promise<MediaFil
         seconds += packet.duration;
       }
       if (frames.length === 0) continue;
-      const intervalMs = Math.max(1, Math.round((seconds * 1000) / frames.length));
+      // Opus says its own duration; a container's timestamps carry the recorder's timing jitter.
+      const opusMs = kind === 'audio' ? opusPacketMs(frames[0]?.payloads[0]) : null;
+      const intervalMs = opusMs ?? Math.max(1, Math.round((seconds * 1000) / frames.length));
       loaded[kind] = source(kind, frames, intervalMs);
     }
     if (!loaded.audio && !loaded.video) {

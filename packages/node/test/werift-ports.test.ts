@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createWeriftGetUserMedia,
   createWeriftPeerConnectionFactory,
-  isLoopbackCandidate,
   type WeriftPeerConnection,
   waitForRemoteMedia,
 } from '../src/index.js';
+import { isLoopbackCandidate } from '../src/loopback.js';
 import {
   description,
   firstRemoteStream,

@@ -5,6 +5,7 @@ import {
 
 // The werift ports are @handset/node's; tests keep importing them from here, always loopback-only.
 export * from '@handset/node';
+export { LOOPBACK_ADDRESS } from './loopback-address.js';
 export * from './turn-server.js';
 export * from './udp-relay.js';
 

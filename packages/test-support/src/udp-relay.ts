@@ -9,7 +9,7 @@ import type {
   PeerConnectionPort,
   SessionDescription,
 } from '@handset/core';
-import { LOOPBACK_ADDRESS } from '@handset/node';
+import { LOOPBACK_ADDRESS } from './loopback-address.js';
 
 export interface RelayConditions {
   /** Fraction of datagrams dropped, each direction (0–1). */
