@@ -5,6 +5,7 @@ import { createWsTransport } from '@handset/adapter-ws';
 import { type CallView, createPhone, type PeerConnectionPort, type SignalingTransport } from '@handset/core';
 import { Peer } from 'peerjs';
 import { filter, firstValueFrom } from 'rxjs';
+import { firstDecodedFrame } from './decoded-frame.js';
 import {
   iceConnected,
   installLoopbackPeerConnection,
@@ -16,11 +17,16 @@ installLoopbackPeerConnection();
 export interface CallTiming {
   callerMs: number;
   calleeMs: number;
+  /** To the first remote video frame decoded on each side. */
+  callerFrameMs: number;
+  calleeFrameMs: number;
+  /** Handset only: what happened when (ms from the call's start), for the bench's timeline. */
+  timeline?: string[];
 }
 
 const MEDIA = { audio: true, video: true };
-const getUserMedia = (media: { audio: boolean; video: boolean }) =>
-  navigator.mediaDevices.getUserMedia(media);
+// The phone may ask for a device by id (`{ deviceId: { exact } }`), which getUserMedia takes as it is.
+const getUserMedia = (media: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(media);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
@@ -31,6 +37,72 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 export type HandsetParty = { userId: string; transport: () => SignalingTransport };
 
+/** A peer connection factory for one phone, and the first connection it made. */
+function madeConnection(): {
+  factory: (config: RTCConfiguration) => PeerConnectionPort;
+  pc: Promise<RTCPeerConnection>;
+} {
+  let resolve: (pc: RTCPeerConnection) => void = () => {};
+  const pc = new Promise<RTCPeerConnection>((r) => {
+    resolve = r;
+  });
+  return {
+    factory: (config) => {
+      const connection = new LoopbackPeerConnection(config);
+      resolve(connection);
+      return connection as unknown as PeerConnectionPort;
+    },
+    pc,
+  };
+}
+
+/**
+ * Marks each side's signaling sends and receipts, call states and ICE/connection states, in ms from
+ * `started`: where a Handset call's time goes next to the raw pair's.
+ */
+function traceCall(
+  started: number,
+  transports: [SignalingTransport, SignalingTransport],
+  made: readonly ReturnType<typeof madeConnection>[],
+  phones: [ReturnType<typeof createPhone>, ReturnType<typeof createPhone>],
+): string[] {
+  const marks: string[] = [];
+  const mark = (what: string) => marks.push(`${Math.round(performance.now() - started)} ${what}`);
+  const sides = ['caller', 'callee'] as const;
+  transports.forEach((transport, index) => {
+    const side = sides[index];
+    const send = transport.send.bind(transport);
+    transport.send = (envelope) => {
+      mark(`${side} sends ${envelope.type}`);
+      send(envelope);
+    };
+    transport.incoming$.subscribe((frame) => {
+      const type = (JSON.parse(frame) as { type?: string }).type;
+      mark(`${side} receives ${type}`);
+    });
+  });
+  phones.forEach((phone, index) => {
+    let last = '';
+    phone.call$.subscribe((view) => {
+      if (view.state === last) return;
+      last = view.state;
+      mark(`${sides[index]} state ${last}`);
+    });
+  });
+  made.forEach(({ pc }, index) => {
+    void pc.then((connection) => {
+      mark(`${sides[index]} peer connection made`);
+      connection.addEventListener('iceconnectionstatechange', () =>
+        mark(`${sides[index]} ice ${connection.iceConnectionState}`),
+      );
+      connection.addEventListener('icegatheringstatechange', () =>
+        mark(`${sides[index]} gathering ${connection.iceGatheringState}`),
+      );
+    });
+  });
+  return marks;
+}
+
 async function handsetCall(caller: HandsetParty, callee: HandsetParty): Promise<CallTiming> {
   const transports = [caller.transport(), callee.transport()];
   try {
@@ -39,13 +111,13 @@ async function handsetCall(caller: HandsetParty, callee: HandsetParty): Promise<
         withTimeout(firstValueFrom(t.status$.pipe(filter((s) => s === 'open'))), 15_000, 'link'),
       ),
     );
-    const factory = (config: RTCConfiguration) =>
-      new LoopbackPeerConnection(config) as unknown as PeerConnectionPort;
+    // Each side's peer connection, as its phone makes it (the first one: one call per phone here).
+    const made = [madeConnection(), madeConnection()] as const;
     const [a, b] = [caller, callee].map((party, index) =>
       createPhone({
         userId: party.userId,
         transport: transports[index] as SignalingTransport,
-        peerConnectionFactory: factory,
+        peerConnectionFactory: (made[index] as ReturnType<typeof madeConnection>).factory,
         getUserMedia,
       }),
     ) as [ReturnType<typeof createPhone>, ReturnType<typeof createPhone>];
@@ -57,18 +129,21 @@ async function handsetCall(caller: HandsetParty, callee: HandsetParty): Promise<
         phone.call$.pipe(filter((view: CallView) => view.state === 'connected' || view.state === 'ended')),
       );
     const started = performance.now();
+    const timeline = traceCall(started, transports as [SignalingTransport, SignalingTransport], made, [a, b]);
     const times = [a, b].map((phone) =>
       connected(phone).then((view) => {
         if (view.state !== 'connected') throw new Error(`call ended: ${view.endReason?.code}`);
         return performance.now() - started;
       }),
     );
+    const frames = made.map(({ pc }) => pc.then(firstDecodedFrame).then((at) => at - started));
     a.makeCall(callee.userId, MEDIA);
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'call');
+    const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(Promise.all(frames), 20_000, 'frame');
     a.hangupCall();
     await withTimeout(firstValueFrom(b.call$.pipe(filter((v) => v.state === 'ended'))), 10_000, 'hangup');
     for (const phone of [a, b]) phone.dispose();
-    return { callerMs, calleeMs };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, timeline };
   } finally {
     for (const transport of transports) transport.close();
   }
@@ -102,6 +177,38 @@ export function handsetMqtt(
   );
 }
 
+/** From `makeCall` to a user nobody is connected as, until the call ends; its end reason with it. */
+export async function handsetOffline(
+  kind: 'ws' | 'mqtt',
+  url: string,
+  callerId: string,
+  callerToken: string,
+  calleeId: string,
+): Promise<{ ms: number; reason: string }> {
+  const transport =
+    kind === 'ws'
+      ? createWsTransport({ url, token: callerToken })
+      : createMqttTransport({ url, userId: callerId, token: callerToken, sessionExpirySeconds: 0 });
+  try {
+    await withTimeout(firstValueFrom(transport.status$.pipe(filter((s) => s === 'open'))), 15_000, 'link');
+    const phone = createPhone({
+      userId: callerId,
+      transport,
+      peerConnectionFactory: (config) => new LoopbackPeerConnection(config) as unknown as PeerConnectionPort,
+      getUserMedia,
+    });
+    const ended = firstValueFrom(phone.call$.pipe(filter((view: CallView) => view.state === 'ended')));
+    const started = performance.now();
+    phone.makeCall(calleeId, MEDIA);
+    const view = await withTimeout(ended, 40_000, 'offline call');
+    const ms = performance.now() - started;
+    phone.dispose();
+    return { ms, reason: view.endReason?.code ?? 'none' };
+  } finally {
+    transport.close();
+  }
+}
+
 export async function peerjs(port: number, callerId: string, calleeId: string): Promise<CallTiming> {
   const options = {
     host: '127.0.0.1',
@@ -128,11 +235,13 @@ export async function peerjs(port: number, callerId: string, calleeId: string): 
       'PeerJS open',
     );
     const [a, b] = peers;
+    let calleeFrame: Promise<number> = new Promise(() => {});
     const calleeConnected = new Promise<number>((resolve) => {
       b.on('call', (call) => {
         void getUserMedia(MEDIA).then((stream) => {
           streams.push(stream);
           call.answer(stream);
+          calleeFrame = firstDecodedFrame(call.peerConnection);
           void iceConnected(call.peerConnection).then(() => resolve(performance.now()));
         });
       });
@@ -141,11 +250,14 @@ export async function peerjs(port: number, callerId: string, calleeId: string): 
     const stream = await getUserMedia(MEDIA);
     streams.push(stream);
     const call = a.call(calleeId, stream);
+    const callerFrame = firstDecodedFrame(call.peerConnection);
     await withTimeout(iceConnected(call.peerConnection), 20_000, 'PeerJS caller');
     const callerMs = performance.now() - started;
     const calleeMs = (await withTimeout(calleeConnected, 20_000, 'PeerJS callee')) - started;
+    const callerFrameMs = (await withTimeout(callerFrame, 20_000, 'PeerJS caller frame')) - started;
+    const calleeFrameMs = (await withTimeout(calleeFrame, 20_000, 'PeerJS callee frame')) - started;
     call.close();
-    return { callerMs, calleeMs };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const peer of peers) peer.destroy();
@@ -167,6 +279,7 @@ export async function raw(): Promise<CallTiming> {
     });
     const started = performance.now();
     const times = pcs.map((pc) => iceConnected(pc).then(() => performance.now() - started));
+    const frames = pcs.map((pc) => firstDecodedFrame(pc).then((at) => at - started));
     const callerStream = await getUserMedia(MEDIA);
     streams.push(callerStream);
     for (const track of callerStream.getTracks()) a.addTrack(track, callerStream);
@@ -178,11 +291,16 @@ export async function raw(): Promise<CallTiming> {
     await b.setLocalDescription(await b.createAnswer());
     await a.setRemoteDescription(b.localDescription as RTCSessionDescriptionInit);
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'raw pair');
-    return { callerMs, calleeMs };
+    const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(
+      Promise.all(frames),
+      20_000,
+      'raw pair frame',
+    );
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const pc of pcs) pc.close();
   }
 }
 
-Object.assign(globalThis, { handsetBench: { handsetWs, handsetMqtt, peerjs, raw } });
+Object.assign(globalThis, { handsetBench: { handsetWs, handsetMqtt, handsetOffline, peerjs, raw } });

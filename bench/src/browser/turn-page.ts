@@ -24,8 +24,8 @@ export interface RoutedTiming {
 }
 
 const MEDIA = { audio: true, video: true };
-const getUserMedia = (media: { audio: boolean; video: boolean }) =>
-  navigator.mediaDevices.getUserMedia(media);
+// The phone may ask for a device by id (`{ deviceId: { exact } }`), which getUserMedia takes as it is.
+const getUserMedia = (media: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(media);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
