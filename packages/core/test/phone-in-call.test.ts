@@ -396,14 +396,24 @@ describe('messages', () => {
     ).toThrowError(expect.objectContaining({ code: 'message-too-large' }));
   });
 
-  it('a frame from the peer over the limit, or not text, is dropped with a warning and the call goes on', async () => {
+  it('a frame from the peer over the limit is dropped with `message-too-large` and the call goes on', async () => {
     const { rig, bob } = await connected();
     const channel = bob.pc().dataChannels[0]!;
     channel.receive('x'.repeat(PROTOCOL_LIMITS.maxCallMessageBytes + 1));
+    channel.receive('fine');
+    await rig.settle();
+    expect(warnings(bob)).toEqual(['message-too-large']);
+    expect(messages(bob)).toEqual(['fine']);
+    expect(bob.view().state).toBe('connected');
+  });
+
+  it('a frame from the peer that is not text is dropped with `invalid-envelope` and the call goes on', async () => {
+    const { rig, bob } = await connected();
+    const channel = bob.pc().dataChannels[0]!;
     channel.receive({ binary: true });
     channel.receive('fine');
     await rig.settle();
-    expect(warnings(bob)).toEqual(['message-too-large', 'invalid-envelope']);
+    expect(warnings(bob)).toEqual(['invalid-envelope']);
     expect(messages(bob)).toEqual(['fine']);
     expect(bob.view().state).toBe('connected');
   });
@@ -423,39 +433,53 @@ describe('metadata', () => {
     expect(alice.view().metadata).toEqual(metadata);
   });
 
-  it('too large or too deep is refused by makeCall (invalid-argument) and by the callee (invalid-envelope)', async () => {
+  it('too large, too deep or not JSON is refused by makeCall (invalid-argument)', async () => {
     const rig = (await import('./phone-rig.js')).createRig();
     phones = { rig } as TwoPhones;
     const alice = rig.add('alice');
-    const bob = rig.add('bob');
-    let deep: unknown = 'bottom';
-    for (let i = 0; i < 20; i++) deep = [deep];
-    const big = 'x'.repeat(PROTOCOL_LIMITS.maxMetadataBytes);
-    for (const metadata of [deep, big, { f: () => 1 }]) {
+    for (const metadata of [tooDeep(), 'x'.repeat(PROTOCOL_LIMITS.maxMetadataBytes), { f: () => 1 }]) {
       expect(() => alice.phone.makeCall('bob', undefined, { metadata: metadata as never })).toThrowError(
         expect.objectContaining({ code: 'invalid-argument' }),
       );
     }
-    for (const metadata of [deep, big]) {
-      bob.transport.inject(
-        frameOf({
-          type: 'invite',
-          callId: `c${String(metadata).length}`,
-          from: 'alice',
-          fromDevice: 'alice-1',
-          to: 'bob',
-          sdp: 'v=0\r\n',
-          media: { audio: true, video: true },
-          lifetimeMs: 30_000,
-          metadata: metadata as never,
-        }),
-      );
-    }
-    await rig.settle();
-    expect(bob.protocolErrors()).toEqual(['invalid-envelope', 'invalid-envelope']);
-    expect(bob.view().state).not.toBe('incoming');
+  });
+
+  it('an invite whose metadata is nested too deep is a protocol error (invalid-envelope), nothing rings', async () => {
+    await inviteWithMetadata(tooDeep());
+  });
+
+  it('an invite whose metadata is too large is a protocol error (invalid-envelope), nothing rings', async () => {
+    await inviteWithMetadata('x'.repeat(PROTOCOL_LIMITS.maxMetadataBytes));
   });
 });
+
+function tooDeep(): unknown {
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < PROTOCOL_LIMITS.maxMetadataDepth + 4; i++) deep = [deep];
+  return deep;
+}
+
+async function inviteWithMetadata(metadata: unknown): Promise<void> {
+  const rig = (await import('./phone-rig.js')).createRig();
+  phones = { rig } as TwoPhones;
+  const bob = rig.add('bob');
+  bob.transport.inject(
+    frameOf({
+      type: 'invite',
+      callId: 'c1',
+      from: 'alice',
+      fromDevice: 'alice-1',
+      to: 'bob',
+      sdp: 'v=0\r\n',
+      media: { audio: true, video: true },
+      lifetimeMs: 30_000,
+      metadata: metadata as never,
+    }),
+  );
+  await rig.settle();
+  expect(bob.protocolErrors()).toEqual(['invalid-envelope']);
+  expect(bob.view().state).not.toBe('incoming');
+}
 
 describe('media-state from the network', () => {
   it('from a device not bound to the call, or for another call, is ignored; an older seq is ignored', async () => {
