@@ -10,6 +10,7 @@ import { bundleSize } from './measurements/bundle-size.js';
 import { callSetup } from './measurements/call-setup.js';
 import { connectionsHeld } from './measurements/connections-held.js';
 import { hostileLoad } from './measurements/hostile-load.js';
+import { inCall } from './measurements/in-call.js';
 import { mqttRelay } from './measurements/mqtt-relay.js';
 import { scaling } from './measurements/scaling.js';
 import { signalingRelay } from './measurements/signaling-relay.js';
@@ -24,6 +25,7 @@ const MEASUREMENTS: Measurement[] = [
   callSetup,
   hostileLoad,
   turnSetup,
+  inCall,
 ];
 
 function parseArguments(argv: readonly string[]): { quick: boolean; only: string[] | null; runs: number } {
