@@ -109,6 +109,9 @@ for (const { kind, label } of TRANSPORTS) {
       await expect
         .poll(() => alice.peerState().textContent(), { timeout: WAIT_MS })
         .toContain('20000 put the call on hold');
+      // A held call is still a call: either side can hang up.
+      expect(await alice.button('Hang up').isEnabled()).toBe(true);
+      expect(await bob.button('Hang up').isEnabled()).toBe(true);
       await alice.expectStill(async () => (await alice.inbound('video')).bytes);
       await bob.expectStill(async () => (await bob.inbound('video')).bytes);
 
