@@ -12,13 +12,7 @@ export {
   type TransportErrorReason,
 } from '@handset/core';
 export { CLOSE_CODES, type CloseCode } from './close-codes.js';
-export {
-  AUTH_ERROR_CODES,
-  isAuthErrorCode,
-  SignalingError,
-  type SignalingErrorCode,
-} from './signaling-error.js';
-export { reasonOfCloseCode, reasonOfErrorCode } from './wire-errors.js';
+export { SignalingError, type SignalingErrorCode } from './signaling-error.js';
 export {
   createWsTransport,
   type WebSocketConstructor,

@@ -3,38 +3,9 @@
  * elkjs), lit from the phone's `inspect` option; works offline.
  * @module @handset/inspector
  */
-export {
-  activeStateIds,
-  activeStatesIn,
-  type ChartState,
-  type ChartTransition,
-  chartOf,
-  describeTrigger,
-  describeValue,
-} from './chart-model.js';
-export {
-  type Box,
-  type DiagramLayout,
-  defaultLayouter,
-  type ElkLayouter,
-  type LaidOutEdge,
-  type LaidOutState,
-  layoutStatechart,
-  loadElk,
-  type Point,
-} from './diagram-layout.js';
-export {
-  DIAGRAM_METRICS,
-  type DiagramEdge,
-  type DiagramLine,
-  type DiagramState,
-  elkGraphOf,
-  MONOSPACE_TEXT,
-  type StatechartGraph,
-  type TextWidth,
-} from './elk-graph.js';
+// The layouter's type is public: the element's `layouter` property takes one (README: custom layouter).
+export type { ElkLayouter } from './diagram-layout.js';
 export { INSPECTOR_ERROR_CODES, InspectorError, type InspectorErrorCode } from './inspector-error.js';
-export { createStepReader, type StatechartStep } from './live-steps.js';
 export {
   createStatechartInspector,
   defineStatechartElement,

@@ -1,0 +1,187 @@
+// Each entry point's runtime exports, written out name by name: an internal helper that comes back into a
+// public entry (or a public name that goes away) fails here, and so does an entry point added to a package's
+// `exports` without a list. Loads the sources the dist is built from, so no build is needed.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { entryPointsOf, publicPackages } from './packed-app.ts';
+
+/** The runtime names each public entry point exports, sorted (types are checked by the API docs test). */
+const SURFACE: Record<string, string[]> = {
+  '@handset/core': [
+    'DEFAULT_ALLOWED_ORIGINS',
+    'DEFAULT_CONNECT_TIMEOUT_MS',
+    'DEFAULT_MAX_RETRY_JITTER_MS',
+    'DEFAULT_RETRY_DELAYS_MS',
+    'DEFAULT_STEADY_RETRY_DELAY_MS',
+    'DEFAULT_TIMEOUTS',
+    'DEV_ALLOWED_ORIGINS',
+    'END_CODE_DESCRIPTIONS',
+    'HANGUP_REASONS',
+    'HandsetError',
+    'MESSAGE_TYPES',
+    'PROTOCOL_LIMITS',
+    'PROTOCOL_VERSION',
+    'QUALITY_THRESHOLDS',
+    'REJECT_REASONS',
+    'RESERVED_DEVICE_IDS',
+    'TRANSPORT_ERRORS',
+    'TransportError',
+    'callStateOf',
+    'callStates',
+    'callViewOf',
+    'codeOfTransportReason',
+    'createDefaultReconnectPolicy',
+    'createEnvelope',
+    'createLink',
+    'createOriginPolicy',
+    'createPhone',
+    'decodeEnvelope',
+    'defaultMediaState',
+    'encodeEnvelope',
+    'isProtocolError',
+    'isTransportError',
+    'isValidId',
+    'jsonLinesLogger',
+    'linkMachine',
+    'meanOpinionScore',
+    'metadataProblem',
+    'namespacedLogger',
+    'qualityOf',
+    'resolveToken',
+    'silentLogger',
+    'statusOfLink',
+    'tokenSourceProblem',
+    'unavailableReplyTo',
+    'utf8Length',
+    'validateEnvelope',
+  ],
+  '@handset/core/machine': [
+    'DEFAULT_TIMEOUTS',
+    'MEDIA_PLACES',
+    'RemoteDescriptionError',
+    'callMachine',
+    'localMediaOf',
+    'remainingLifetime',
+    'routeEnvelope',
+  ],
+  '@handset/core/testing': [
+    'FakeDataChannel',
+    'FakeMediaStream',
+    'FakePeerConnection',
+    'FakeSender',
+    'FakeTrack',
+    'FakeTransceiver',
+    'createFakeMedia',
+    'createFakePeerConnections',
+    'createMemoryNetwork',
+    'ringingFrom',
+    'waitOpen',
+  ],
+  '@handset/core/conformance': ['describeRefusedCredentials', 'describeSignalingTransport'],
+  '@handset/token': [
+    'DEFAULT_TOKEN_POLICY',
+    'TOKEN_ERROR_REASONS',
+    'TokenError',
+    'checkTokenPolicy',
+    'createToken',
+    'turnCredentials',
+    'verifyToken',
+  ],
+  '@handset/adapter-ws': [
+    'CLOSE_CODES',
+    'DEFAULT_RETRY_DELAYS_MS',
+    'SignalingError',
+    'TransportError',
+    'createDefaultReconnectPolicy',
+    'createWsTransport',
+  ],
+  '@handset/adapter-ws/server': [
+    'CLOSE_CODES',
+    'DEFAULT_LIMITS',
+    'DEFAULT_TURN_TTL_SECONDS',
+    'DEV_ALLOWED_ORIGINS',
+    'RESERVED_DEVICE_IDS',
+    'SignalingError',
+    'TokenError',
+    'createToken',
+    'startSignalServer',
+    'turnCredentials',
+    'verifyToken',
+  ],
+  '@handset/adapter-mqtt': [
+    'DEFAULT_TOPIC_PREFIX',
+    'ICE_SERVER_LIMITS',
+    'PRESENCE_OFFLINE',
+    'PRESENCE_ONLINE',
+    'TransportError',
+    'clientIdOf',
+    'createDefaultReconnectPolicy',
+    'createMqttTransport',
+    'createTopicLayout',
+    'isClientIdOf',
+  ],
+  '@handset/adapter-mqtt/broker': [
+    'BROKER_REFUSAL_CODES',
+    'BrokerRefusal',
+    'DEFAULT_BROKER_LIMITS',
+    'DEFAULT_BROKER_TURN_TTL_SECONDS',
+    'TokenError',
+    'createAccessControl',
+    'createToken',
+    'startBroker',
+    'turnCredentials',
+    'verifyToken',
+  ],
+  '@handset/node': [
+    'MediaFileError',
+    'NODE_DEVICES',
+    'PLACEHOLDER_DEVICES',
+    'RTP_INTERVAL_MS',
+    'RecordingError',
+    'RemoteMediaTimeoutError',
+    'WeriftPeerConnection',
+    'countRtp',
+    'createEnumerateDevices',
+    'createNodePorts',
+    'createWeriftGetUserMedia',
+    'createWeriftPeerConnectionFactory',
+    'loadMediaFile',
+    'recordRemoteStream',
+    'silence',
+    'testPattern',
+    'tone',
+    'videoPlaceholder',
+    'waitForRemoteMedia',
+  ],
+  '@handset/react': ['useCall', 'usePhone', 'usePhoneEvents'],
+  '@handset/inspector': [
+    'INSPECTOR_ERROR_CODES',
+    'InspectorError',
+    'STATECHART_TAG',
+    'createStatechartInspector',
+    'defineStatechartElement',
+  ],
+};
+
+/** Every public entry point with the source file its dist entry is built from. */
+const entries = publicPackages().flatMap((pkg) =>
+  Object.entries(pkg.manifest.exports)
+    .filter(([key]) => key !== './package.json')
+    .map(([key, target]) => {
+      const built = typeof target === 'string' ? target : (target.import ?? target.default);
+      const source = join(pkg.dir, built.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+      return { entry: entryPointsOf({ ...pkg.manifest, exports: { [key]: target } })[0]!, source };
+    }),
+);
+
+describe('public surface', () => {
+  it('has a written-out list for every entry point in the exports maps, and no other', () => {
+    expect(entries.map(({ entry }) => entry).sort()).toEqual(Object.keys(SURFACE).sort());
+  });
+
+  it.each(entries)('$entry exports exactly its listed names', async ({ entry, source }) => {
+    const module = (await import(pathToFileURL(source).href)) as Record<string, unknown>;
+    expect(Object.keys(module).sort()).toEqual(SURFACE[entry]);
+  });
+});
