@@ -183,6 +183,42 @@ describe('call machine against its specification', () => {
       ]),
     ));
 
+  // The offer a hold owes, when negotiation is busy: an ICE restart taken at the next settle pays it, and an
+  // offer of ours rolled back by the peer's (we are polite) is made again.
+  it('a hold owed while an offer is out is paid by the ICE restart offered at the next settle', () =>
+    drive(
+      scenarioPath([
+        'user.call',
+        'op.ok',
+        'op.ok',
+        'remote.answer',
+        'op.ok(ICE already up)',
+        'pc.negotiationNeeded',
+        'user.hold',
+        'pc.ice(failed)',
+        'op.ok',
+        'remote.negotiate(answer)',
+        'op.ok',
+        'user.hangup',
+      ]),
+    ));
+
+  it('a hold offer rolled back by the peer crossing offer (we are polite) is made again', () =>
+    drive(
+      scenarioPath([
+        'remote.invite(peer)',
+        'user.answer',
+        'op.ok',
+        'op.ok',
+        'pc.ice(connected)',
+        'user.hold',
+        'op.ok',
+        'remote.negotiate(offer)',
+        'op.ok',
+        'user.hangup',
+      ]),
+    ));
+
   it('path generation is bounded: a table that reaches too far fails at once instead of hanging', () => {
     const started = Date.now();
     const tight = { maxDepth: 50, maxWorlds: 20_000, maxPaths: 1_000, budgetMs: 20_000 };
