@@ -241,7 +241,7 @@ async function run(context: BenchContext): Promise<Section> {
       "Time starts when the caller asks for the call (Handset: `makeCall`, which acquires the camera; PeerJS and raw: `getUserMedia`, then `call`/`createOffer`) and ends at Handset's `connected` state or ICE `connected` for the others; the callee answers as soon as the call arrives.",
       'Both parties are in one page, each with its own transport connection; signaling connections are opened before the clock starts.',
       'Only 127.0.0.1 candidates are used (a page-wide RTCPeerConnection subclass drops the others), with no STUN/TURN.',
-      "First decoded remote frame: the first poll (every 5 ms) of the side's `getStats()` that shows an inbound-rtp video stream with `framesDecoded > 0`, on the same clock; polled alike for every system.",
+      "First decoded remote frame: the first poll (every 5 ms, from ICE connected on) of the side's `getStats()` that shows an inbound-rtp video stream with `framesDecoded > 0`, on the same clock; polled alike for every system.",
       ...failures,
     ],
     // Within 5% is a tie on this noisy machine, and is said so.
