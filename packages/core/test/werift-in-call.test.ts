@@ -211,28 +211,57 @@ async function packetsDuring(sides: readonly Side[], ms: number): Promise<number
   return counters.map((counter) => counter.count);
 }
 
-/** Resolves once `count` packets from the named source (`alice:screen`...) have arrived on `track`. */
-function packetsFrom(track: MediaTrackPort, source: string, count: number): Promise<void> {
-  if (!(track instanceof MediaStreamTrack)) throw new TypeError('not a werift track');
+/**
+ * Resolves once `count` packets from the named source (`alice:screen`...) have arrived on `tracks` (a track,
+ * or a function read again every 50 ms: a track renegotiation adds can join the remote stream later).
+ */
+function packetsFrom(
+  tracks: MediaTrackPort | (() => MediaTrackPort[]),
+  source: string,
+  count: number,
+): Promise<void> {
   const name = Buffer.from(source);
-  return new Promise((resolve, reject) => {
-    let seen = 0;
-    const deadline = setTimeout(() => {
-      subscription.unSubscribe();
-      reject(new Error(`${seen} of ${count} packets from ${source} arrived within ${WAIT_MS} ms`));
-    }, WAIT_MS);
-    const subscription = track.onReceiveRtp.subscribe((rtp) => {
-      const payload = rtp.payload;
-      if (payload.length < name.length || !payload.subarray(payload.length - name.length).equals(name))
-        return;
-      seen += 1;
-      if (seen < count) return;
+  const current = typeof tracks === 'function' ? tracks : () => [tracks];
+  const watched = new Map<MediaTrackPort, { unSubscribe: () => void }>();
+  let seen = 0;
+  return new Promise<void>((resolve, reject) => {
+    const finish = (settle: () => void) => {
+      clearInterval(poll);
       clearTimeout(deadline);
-      subscription.unSubscribe();
-      resolve();
-    });
+      for (const subscription of watched.values()) subscription.unSubscribe();
+      settle();
+    };
+    const watch = () => {
+      for (const track of current()) {
+        if (watched.has(track)) continue;
+        if (!(track instanceof MediaStreamTrack)) throw new TypeError('not a werift track');
+        const subscription = track.onReceiveRtp.subscribe((rtp) => {
+          const payload = rtp.payload;
+          if (payload.length < name.length || !payload.subarray(payload.length - name.length).equals(name))
+            return;
+          seen += 1;
+          if (seen === count) finish(resolve);
+        });
+        watched.set(track, subscription);
+      }
+    };
+    const poll = setInterval(watch, 50);
+    const deadline = setTimeout(
+      () =>
+        finish(() =>
+          reject(new Error(`${seen} of ${count} packets from ${source} arrived within ${WAIT_MS} ms`)),
+        ),
+      WAIT_MS,
+    );
+    watch();
   });
 }
+
+const remoteTracks = (side: Side, kind: 'audio' | 'video'): MediaTrackPort[] =>
+  side
+    .view()
+    .remoteStream?.getTracks()
+    .filter((t) => t.kind === kind) ?? [];
 
 const negotiations = (network: MemoryNetwork, from = 0) =>
   network.log.slice(from).filter((envelope) => envelope.type === 'negotiate');
@@ -393,6 +422,24 @@ describe('in-call controls over real WebRTC (werift)', () => {
     expect(refused).toBeInstanceOf(HandsetError);
     expect((refused as HandsetError).code).toBe('message-too-large');
     expect(alice.view().state, 'the call goes on').toBe('connected');
+  });
+
+  it("video added to an audio-only call reaches the peer by renegotiation, and the peer's camera stays off", async () => {
+    const { network, alice, bob } = await connectedPair(false);
+    const logAt = network.log.length;
+    alice.phone.startVideo();
+    await until(bob, (v) => v.remoteMedia.video && v.remoteMedia.camera, 'bob told alice sends video');
+    await until(alice, (v) => v.state === 'connected', 'alice renegotiated');
+    expect(negotiations(network, logAt).length, 'video is added by renegotiation').toBeGreaterThan(0);
+    await packetsFrom(() => remoteTracks(bob, 'video'), 'alice:camera-1', 10);
+    // Consent: the peer receives the video; its own camera is never opened for it.
+    expect(bob.media.named('camera-1')).toEqual([]);
+    expect(bob.view().localMedia).toMatchObject({ camera: false, video: false });
+
+    alice.phone.stopVideo();
+    await until(bob, (v) => !v.remoteMedia.video, 'bob told the video stopped');
+    expect(alice.media.named('camera-1').every((track) => track.readyState === 'ended')).toBe(true);
+    await until(alice, (v) => v.state === 'connected' && !v.localMedia.video, 'alice back to audio only');
   });
 
   it('metadata given to makeCall arrives with the invite and stays in both call views', async () => {
