@@ -151,8 +151,8 @@ describe('the packed packages, installed into an app outside the workspace', () 
   });
 
   it('gives bundlers a browser stub that explains itself for each Node-only server entry', async () => {
-    for (const entry of ['@handset/adapter-ws/server', '@handset/adapter-mqtt/broker']) {
-      const script = `import(${JSON.stringify(entry)}).then((m) => { try { (m.startSignalServer ?? m.startBroker)(); } catch (e) { console.log(e.code, e.message); } })`;
+    for (const entry of ['@handset/adapter-ws/server', '@handset/adapter-mqtt/broker', '@handset/node']) {
+      const script = `import(${JSON.stringify(entry)}).then((m) => { try { (m.startSignalServer ?? m.startBroker ?? m.createNodePorts)(); } catch (e) { console.log(e.code, e.message); } })`;
       const result = await run(process.execPath, ['--conditions=browser', '-e', script], appDir);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/Node only/);

@@ -185,3 +185,36 @@ describe('public surface', () => {
     expect(Object.keys(module).sort()).toEqual(SURFACE[entry]);
   });
 });
+
+/** Browser stubs of the Node-only entry points (each manifest's `browser` condition), from their sources. */
+const BROWSER_STUBS = entries.flatMap(({ entry, source }) => {
+  const pkg = publicPackages().find((candidate) => entry.startsWith(candidate.manifest.name))!;
+  const key = entry === pkg.manifest.name ? '.' : `./${entry.slice(pkg.manifest.name.length + 1)}`;
+  const target = pkg.manifest.exports[key];
+  const browser = typeof target === 'string' ? undefined : target?.browser;
+  if (!browser) return [];
+  const stub = join(pkg.dir, browser.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+  return [{ entry, source, stub }];
+});
+
+describe('browser stubs', () => {
+  it('exist for the Node-only entry points', () => {
+    expect(BROWSER_STUBS.map(({ entry }) => entry).sort()).toEqual([
+      '@handset/adapter-mqtt/broker',
+      '@handset/adapter-ws/server',
+      '@handset/node',
+    ]);
+  });
+
+  it.each(BROWSER_STUBS)(
+    '$entry: each stub is a public name, and says it runs in Node only',
+    async ({ entry, stub }) => {
+      const stubs = (await import(pathToFileURL(stub).href)) as Record<string, () => unknown>;
+      expect(Object.keys(stubs).length).toBeGreaterThan(0);
+      for (const [name, fn] of Object.entries(stubs)) {
+        expect(SURFACE[entry], name).toContain(name);
+        expect(fn, name).toThrow(/Node only/);
+      }
+    },
+  );
+});
