@@ -583,4 +583,12 @@ describe('answering', () => {
     expect(bob.view().remoteMedia).toMatchObject({ camera: true, video: true });
     expect(alice.view().remoteMedia).toMatchObject({ camera: false, video: false });
   });
+
+  it("the caller's view of the callee's media does not follow the caller's own stopVideo", async () => {
+    const { rig, alice } = await connected();
+    alice.phone.stopVideo();
+    await rig.settle();
+    expect(alice.view().localMedia.video).toBe(false);
+    expect(alice.view().remoteMedia).toMatchObject({ video: true, camera: true });
+  });
 });

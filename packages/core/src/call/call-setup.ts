@@ -154,6 +154,8 @@ export const callSetupBase = setup({
         media: event.media,
         direction: 'outgoing' as const,
         metadata: event.metadata ?? null,
+        // Until the callee says otherwise, it is taken to send what was asked for (not what this side later sends).
+        remoteMedia: defaultMediaState(event.media),
       };
     }),
     acceptIncomingInvite: assign(({ event }) => {
