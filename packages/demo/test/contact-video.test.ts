@@ -65,8 +65,8 @@ for (const { kind, label } of TRANSPORTS) {
       await alice.expectRemoteVideo();
       await bob.expectRemoteVideo();
       // The statechart panel follows the same call: the connected state's regions light up.
-      expect(await alice.activeStates()).toContain('call.active.connected.ice.stable');
-      expect(await bob.activeStates()).toContain('call.active.connected.negotiation.stable');
+      expect(await alice.activeStates()).toContain('call.active.phase.connected.ice.stable');
+      expect(await bob.activeStates()).toContain('call.active.phase.connected.negotiation.stable');
       await alice.page.screenshot({ path: `${artifacts}connected-${kind}-caller.png`, fullPage: true });
       await bob.page.screenshot({ path: `${artifacts}connected-${kind}-callee.png`, fullPage: true });
 
