@@ -8,6 +8,8 @@ export const workspaceAlias = [
   { find: /^@handset\/core\/testing$/, replacement: here('./packages/core/src/testing/index.ts') },
   { find: /^@handset\/core\/conformance$/, replacement: here('./packages/core/src/conformance/index.ts') },
   { find: /^@handset\/core\/machine$/, replacement: here('./packages/core/src/call/index.ts') },
+  { find: /^@handset\/core\/link$/, replacement: here('./packages/core/src/link/index.ts') },
+  { find: /^@handset\/core\/server$/, replacement: here('./packages/core/src/server/index.ts') },
   { find: /^@handset\/adapter-ws$/, replacement: here('./packages/adapter-ws/src/index.ts') },
   { find: /^@handset\/adapter-ws\/server$/, replacement: here('./packages/adapter-ws/src/server/index.ts') },
   { find: /^@handset\/adapter-mqtt$/, replacement: here('./packages/adapter-mqtt/src/index.ts') },

@@ -79,6 +79,15 @@ const SURFACE: Record<string, string[]> = {
     'waitOpen',
   ],
   '@handset/core/conformance': ['describeRefusedCredentials', 'describeSignalingTransport'],
+  '@handset/core/link': [
+    'DEFAULT_CONNECT_TIMEOUT_MS',
+    'createLink',
+    'linkMachine',
+    'resolveToken',
+    'statusOfLink',
+    'tokenSourceProblem',
+  ],
+  '@handset/core/server': ['DEFAULT_ALLOWED_ORIGINS', 'DEV_ALLOWED_ORIGINS', 'createOriginPolicy'],
   '@handset/token': [
     'DEFAULT_TOKEN_POLICY',
     'TOKEN_ERROR_REASONS',

@@ -3,20 +3,18 @@
 // connection attempt. Browser-safe: no Node module is imported here.
 import {
   createEnvelope,
-  createLink,
   type Envelope,
   encodeEnvelope,
   HandsetError,
   type IceServerConfig,
   isValidId,
-  type Link,
   namespacedLogger,
   type SignalingTransport,
   TransportError,
   type TransportStatus,
-  tokenSourceProblem,
   unavailableReplyTo,
 } from '@handset/core';
+import { createLink, type Link, tokenSourceProblem } from '@handset/core/link';
 // The default import: mqtt's browser ESM build has no named exports, only a default one.
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { nanoid } from 'nanoid';

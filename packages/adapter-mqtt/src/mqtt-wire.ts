@@ -1,12 +1,7 @@
 // One connection attempt of the MQTT transport, as core's link runs it: token, CONNECT, CONNACK, our own
 // inbox and presence, and the broker's refusals and disconnects turned into the link's reports.
-import {
-  type LinkConnection,
-  resolveToken,
-  type TokenSource,
-  TransportError,
-  type WireReport,
-} from '@handset/core';
+import { type TokenSource, TransportError } from '@handset/core';
+import { type LinkConnection, resolveToken, type WireReport } from '@handset/core/link';
 import type { IDisconnectPacket, MqttClient, Packet } from 'mqtt';
 
 /** CONNACK reason codes that mean the credentials will not do (3.1.1 return codes 4/5, MQTT 5 0x86/0x87/0x8C). */

@@ -3,7 +3,6 @@
 // the session resume, and `ws-wire.ts` one connection. Browser-safe: the WebSocket constructor is an option.
 import {
   type Clock,
-  createLink,
   type Envelope,
   encodeEnvelope,
   type IceServerConfig,
@@ -15,8 +14,8 @@ import {
   type TokenSource,
   TransportError,
   type TransportStatus,
-  tokenSourceProblem,
 } from '@handset/core';
+import { createLink, tokenSourceProblem } from '@handset/core/link';
 import { type Observable, ReplaySubject, Subject } from 'rxjs';
 import { encodeControlFrame } from './control-frames.js';
 import { connectWs, type WebSocketConstructor, type WebSocketLike, type WsSessionState } from './ws-wire.js';

@@ -1,14 +1,7 @@
 // One connection attempt of the WebSocket transport, as core's link runs it: token, socket, hello, then
 // the server's frames turned into the link's reports (accepted, alive, refused, lost).
-import {
-  type Envelope,
-  type IceServerConfig,
-  type LinkConnection,
-  resolveToken,
-  type TokenSource,
-  TransportError,
-  type WireReport,
-} from '@handset/core';
+import { type Envelope, type IceServerConfig, type TokenSource, TransportError } from '@handset/core';
+import { type LinkConnection, resolveToken, type WireReport } from '@handset/core/link';
 import { CLOSE_CODES } from './close-codes.js';
 import { classifyServerFrame, encodeControlFrame, type ServerControlFrame } from './control-frames.js';
 import { isAuthErrorCode } from './signaling-error.js';

@@ -8,14 +8,8 @@ import {
   type Server as TcpServer,
 } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  createOriginPolicy,
-  DEFAULT_ALLOWED_ORIGINS,
-  DEV_ALLOWED_ORIGINS,
-  HandsetError,
-  type Logger,
-  namespacedLogger,
-} from '@handset/core';
+import { HandsetError, type Logger, namespacedLogger } from '@handset/core';
+import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from '@handset/core/server';
 import type { TokenPolicy, TokenSecret } from '@handset/token';
 import { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';

@@ -5,4 +5,4 @@ export {
   DEFAULT_ALLOWED_ORIGINS,
   DEV_ALLOWED_ORIGINS,
   type OriginPolicy,
-} from '@handset/core';
+} from '@handset/core/server';
