@@ -1,12 +1,24 @@
 // Call quality over real WebRTC (werift on 127.0.0.1): the stats a real peer connection reports reach
 // stats$, and loss put on the path by a UDP relay shows as `poor`, then clears when the loss stops.
-import { createWeriftGetUserMedia, createWeriftPeerConnectionFactory, UdpRelay } from '@handset/test-support';
+import {
+  createWeriftGetUserMedia,
+  createWeriftPeerConnectionFactory,
+  PLACEHOLDER_DEVICES,
+  tone,
+  UdpRelay,
+} from '@handset/test-support';
 import { filter, firstValueFrom, type Observable, timeout } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CallStats, createPhone, type Phone, type QualityLevel } from '../src/index.js';
 import { createMemoryNetwork } from '../src/testing/index.js';
 
 const WAIT_MS = 20_000;
+// A tone, not the default silence: 3-byte silence frames are about 1 kbps, which a short sampling window on a
+// busy machine rounds down to 0 (the bitrate check then fails although audio flows).
+const TONE_DEVICES = [
+  { deviceId: 'tone', kind: 'audioinput', label: 'Node tone', groupId: 'node', source: tone() } as const,
+  ...PLACEHOLDER_DEVICES.filter((device) => device.kind !== 'audioinput'),
+];
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -20,7 +32,7 @@ function weriftPhone(network: ReturnType<typeof createMemoryNetwork>, userId: st
     userId,
     transport: network.connect(userId),
     peerConnectionFactory: relay ? relay.wrap(factory) : factory,
-    getUserMedia: createWeriftGetUserMedia(),
+    getUserMedia: createWeriftGetUserMedia({ devices: TONE_DEVICES }),
   });
   cleanups.push(async () => phone.dispose());
   return phone;
