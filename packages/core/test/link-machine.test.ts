@@ -3,15 +3,12 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   createDefaultReconnectPolicy,
-  createLink,
   DEFAULT_RETRY_DELAYS_MS,
-  type Link,
-  type LinkOptions,
   type ReconnectContext,
   TransportError,
   type TransportStatus,
-  type WireReport,
 } from '../src/index.js';
+import { createLink, type Link, type LinkOptions, type WireReport } from '../src/link/index.js';
 import { ManualClock } from './manual-clock.js';
 
 interface FakeConnection {

@@ -2,12 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  codeOfTransportReason,
-  TRANSPORT_ERRORS,
-  TransportError,
-  type TransportErrorReason,
-} from '../src/index.js';
+import { TRANSPORT_ERRORS, TransportError, type TransportErrorReason } from '../src/index.js';
+import { codeOfTransportReason } from '../src/transport-error.js';
 
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
 

@@ -1,4 +1,5 @@
 // The link lifecycle every transport drives: the statechart and the runner that turns it into status$/errors$.
+/** @module @handset/core/link */
 export {
   createLink,
   DEFAULT_CONNECT_TIMEOUT_MS,
