@@ -931,6 +931,18 @@ const CONNECT: Step[] = [
   { kind: 'ice-up' },
 ];
 const IN_CALL_EXAMPLES: [RunConfig, Step[]][] = [
+  // The side that stops its video still shows the peer's as the peer sends it (found at 1,000 runs).
+  [
+    CALM,
+    [
+      { kind: 'call', who: 'bob', to: 'peer', video: true },
+      { kind: 'answer', who: 'alice', video: null },
+      { kind: 'ice-up' },
+      { kind: 'video-stop', who: 'bob' },
+      { kind: 'video-start', who: 'bob' },
+      { kind: 'hangup', who: 'alice' },
+    ],
+  ],
   [
     CALM,
     [
