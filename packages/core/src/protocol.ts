@@ -2,7 +2,17 @@
 // input into a typed envelope or a typed error. Nothing else parses an envelope; adapters parse only their
 // own control frames (adapter-ws's `control-frames.ts`) and the token package its own tokens.
 import * as v from 'valibot';
+import type { Envelope, IceCandidateInit, MediaState, MessageType } from './envelope-types.js';
 import { HandsetError } from './errors.js';
+
+export type {
+  Envelope,
+  EnvelopeHeader,
+  IceCandidateInit,
+  MediaKinds,
+  MediaState,
+  MessageType,
+} from './envelope-types.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -172,7 +182,6 @@ const messages = {
   unavailable: v.object({ ...Header, type: v.literal('unavailable') }),
 };
 
-export type MessageType = keyof typeof messages;
 export const MESSAGE_TYPES = Object.keys(messages) as MessageType[];
 
 const EnvelopeSchema = v.variant(
@@ -180,12 +189,32 @@ const EnvelopeSchema = v.variant(
   Object.values(messages) as [(typeof messages)[MessageType], ...(typeof messages)[MessageType][]],
 );
 
-export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 export type EnvelopeOf<T extends MessageType> = Extract<Envelope, { type: T }>;
-export type IceCandidateInit = v.InferOutput<typeof IceCandidate>;
-export type MediaKinds = v.InferOutput<typeof MediaKinds>;
-/** One side's media as the call view shows it and `media-state` carries it. */
-export type MediaState = v.InferOutput<typeof MediaStateSchema>;
+
+/** Both ways assignable, with the same keys: the declared types (envelope-types.ts) say what the schemas accept, no more, no less. */
+type SameType<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? // Mutual assignability lets an extra optional field through: the keys must match too.
+      [keyof A] extends [keyof B]
+      ? [keyof B] extends [keyof A]
+        ? true
+        : false
+      : false
+    : false
+  : false;
+type Inferred = v.InferOutput<typeof EnvelopeSchema>;
+type DeclaredVersusSchema = {
+  [T in MessageType]: SameType<EnvelopeOf<T>, Extract<Inferred, { type: T }>>;
+} & {
+  types: SameType<keyof typeof messages, MessageType>;
+  media: SameType<MediaState, v.InferOutput<typeof MediaStateSchema>>;
+  candidate: SameType<IceCandidateInit, v.InferOutput<typeof IceCandidate>>;
+};
+// Fails to compile (true is not false) when a declared type and its schema drift apart.
+type AllSame = false extends DeclaredVersusSchema[keyof DeclaredVersusSchema] ? false : true;
+const declaredTypesMatchSchemas: AllSame = true;
+void declaredTypesMatchSchemas;
+
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export type HangupReason = (typeof HANGUP_REASONS)[number];
 export type SessionDescription = { type: 'offer' | 'answer'; sdp: string };
