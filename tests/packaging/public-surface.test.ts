@@ -1,12 +1,15 @@
-// Each entry point's runtime exports, written out name by name: an internal helper that comes back into a
-// public entry (or a public name that goes away) fails here, and so does an entry point added to a package's
-// `exports` without a list. Loads the sources the dist is built from, so no build is needed.
+// Each entry point's exports (runtime names, then type-only names), written out name by name: an internal
+// helper that comes back into a public entry (or a public name that goes away) fails here, and so does an
+// entry point added to a package's `exports` without a list. Reads the sources the dist is built from, so no
+// build is needed.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { entryPointsOf, publicPackages } from './packed-app.ts';
+import { entryPointsOf, publicPackages, WORKSPACE } from './packed-app.ts';
 
-/** The runtime names each public entry point exports, sorted (types are checked by the API docs test). */
+/** The runtime names each public entry point exports, sorted. */
 const SURFACE: Record<string, string[]> = {
   '@handset/core': [
     'DEFAULT_MAX_RETRY_JITTER_MS',
@@ -161,6 +164,66 @@ const SURFACE: Record<string, string[]> = {
   ],
 };
 
+/** The type-only names of each entry point (interfaces, type aliases, type-only re-exports), sorted. */
+const TYPES: Record<string, string> = {
+  '@handset/core': `
+    BoundLogger CallDirection CallMetadata CallOptions CallState CallStats CallTimeouts CallView Clock
+    ConnectionPath DataChannelEventMap DataChannelInit DataChannelPort DecodeResult
+    DefaultReconnectPolicyOptions DescriptionPort DeviceInfo EndCode EndReason EndedBy EnumerateDevices
+    Envelope EnvelopeDraft EnvelopeOf GetDisplayMedia GetUserMedia HandsetErrorCode HangupReason
+    HoldState IceCandidateErrorEventPort IceCandidateEventPort IceCandidateInit IceConnectionState
+    IceServerConfig IceTransportPolicy JsonValue KindStats LogLevel Logger MediaConstraint MediaKind
+    MediaKinds MediaRequest MediaState MediaStreamPort MediaTrackPort MessageType PeerConnectionConfig
+    PeerConnectionEventMap PeerConnectionFactory PeerConnectionPort Phone PhoneEvent PhoneOptions
+    ProtocolErrorCode QualityInputs QualityLevel ReconnectContext ReconnectPolicy RejectReason
+    RtpSenderPort RtpTransceiverPort SdpType SessionDescription SignalingTransport StatsReportPort
+    TokenSource TrackEventPort TransceiverDirection TransceiverInit TransportErrorOptions
+    TransportErrorReason TransportStatus
+  `,
+  '@handset/core/machine': `
+    CallAddress CallContext CallDirection CallEmitted CallEvent CallEventOf CallEventType CallInput
+    CallPorts CallSettings CallTimeouts DeviceKind LinkCondition LocalTrackKind LocalTracks
+    PeerConnectionSignal PortName RemoteEvent RenegotiationOutput UserEvent
+  `,
+  '@handset/core/testing': `
+    FakeMedia FakePeerConnectionOptions FakePeerConnections MemoryNetwork MemoryTransport
+  `,
+  '@handset/core/conformance': 'RefusalHarness TransportHarness',
+  '@handset/core/link': `
+    ConnectionCommand Link LinkConnection LinkContext LinkEmitted LinkEvent LinkHeartbeat LinkInput
+    LinkOptions LinkWire ResolvedToken TokenSource WireReport
+  `,
+  '@handset/core/server': 'OriginPolicy',
+  '@handset/token': 'TokenErrorReason TokenPolicy TokenSecret TokenVerification TurnCredentialOptions',
+  '@handset/adapter-ws': `
+    CloseCode DefaultReconnectPolicyOptions ReconnectContext ReconnectPolicy SignalingErrorCode
+    TokenSource TransportErrorReason WebSocketConstructor WebSocketLike WsTransport WsTransportOptions
+  `,
+  '@handset/adapter-ws/server': `
+    CloseCode ClusterFrameErrorCode HealthReport RedisClusterOptions SignalServer SignalServerLimits
+    SignalServerOptions SignalingErrorCode TokenErrorReason TokenPolicy TokenSecret TokenVerification
+    TurnRelayOptions
+  `,
+  '@handset/adapter-mqtt': `
+    IceServersSource LogLevel Logger MqttTransport MqttTransportOptions ParsedTopic ReconnectContext
+    ReconnectPolicy TokenSource TopicLayout TransportErrorReason
+  `,
+  '@handset/adapter-mqtt/broker': `
+    AccessControl AccessControlHooks AccessControlOptions AdmissionLimits BrokerLimits BrokerOptions
+    BrokerRefusalCode BrokerTurnOptions HandsetBroker TokenErrorReason TokenPolicy TokenSecret
+    TokenVerification TurnCredentialOptions
+  `,
+  '@handset/node': `
+    FrameSequence MediaDenial MediaFile MediaFileErrorCode MediaKind MediaSource NodeMediaDevice
+    NodePorts NodePortsOptions RecordingErrorCode RemoteMediaReport RemoteRecording
+    RemoteRecordingOptions RtpCounter ToneOptions WaitForRemoteMediaOptions WeriftGetUserMedia
+    WeriftGetUserMediaOptions WeriftLocalTrack WeriftPeerConnectionFactory
+    WeriftPeerConnectionFactoryOptions WeriftSender WeriftTransceiver
+  `,
+  '@handset/react': '',
+  '@handset/inspector': 'ElkLayouter HandsetStatechartElement InspectorErrorCode StatechartChange',
+};
+
 /** Every public entry point with the source file its dist entry is built from. */
 const entries = publicPackages().flatMap((pkg) =>
   Object.entries(pkg.manifest.exports)
@@ -180,6 +243,30 @@ describe('public surface', () => {
   it.each(entries)('$entry exports exactly its listed names', async ({ entry, source }) => {
     const module = (await import(pathToFileURL(source).href)) as Record<string, unknown>;
     expect(Object.keys(module).sort()).toEqual(SURFACE[entry]);
+  });
+
+  it('exports exactly its listed types from each entry point (TypeScript over tsconfig.docs.json)', () => {
+    const config = ts.parseJsonConfigFileContent(
+      JSON.parse(readFileSync(join(WORKSPACE, 'tsconfig.docs.json'), 'utf8')),
+      ts.sys,
+      WORKSPACE,
+    );
+    const sources = Object.fromEntries(
+      Object.entries(config.options.paths ?? {}).map(([entry, [file]]) => [entry, join(WORKSPACE, file!)]),
+    );
+    expect(Object.keys(sources).sort()).toEqual(Object.keys(SURFACE).sort());
+    const program = ts.createProgram(Object.values(sources), { ...config.options, noEmit: true });
+    const checker = program.getTypeChecker();
+    for (const [entry, file] of Object.entries(sources)) {
+      const module = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
+      const runtime = new Set(SURFACE[entry]);
+      const typeOnly = checker
+        .getExportsOfModule(module)
+        .map((symbol) => symbol.name)
+        .filter((name) => !runtime.has(name))
+        .sort();
+      expect(typeOnly, entry).toEqual(TYPES[entry]!.split(/\s+/).filter(Boolean));
+    }
   });
 });
 
