@@ -229,7 +229,7 @@ const entries = publicPackages().flatMap((pkg) =>
   Object.entries(pkg.manifest.exports)
     .filter(([key]) => key !== './package.json')
     .map(([key, target]) => {
-      const built = typeof target === 'string' ? target : (target.import ?? target.default);
+      const built = typeof target === 'string' ? target : (target.import ?? target.default ?? '');
       const source = join(pkg.dir, built.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
       return { entry: entryPointsOf({ ...pkg.manifest, exports: { [key]: target } })[0]!, source };
     }),
