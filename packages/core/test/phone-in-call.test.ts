@@ -176,12 +176,15 @@ describe('hold', () => {
     alice.phone.stats$.subscribe((s) => samples.push(s.quality));
     alice.phone.holdCall();
     await rig.settle();
-    await rig.clock.advance(rig.timeouts.statsIntervalMs * 2);
+    // Held for longer than every ICE timer: no grace, restart or connect timeout may read the silence as a failure.
+    const { iceDisconnectGraceMs, iceRestartMs, connectMs, statsIntervalMs } = rig.timeouts;
+    await rig.clock.advance(iceDisconnectGraceMs + iceRestartMs + connectMs + statsIntervalMs * 2);
     await rig.settle();
     expect(samples.length).toBeGreaterThan(0);
     expect(new Set(samples)).toEqual(new Set(['held']));
     expect(alice.pc().iceConnectionState).toBe('connected');
     expect(alice.pc().restartCount).toBe(0);
+    expect(alice.view().state).toBe('on-hold');
   });
 
   it('hold and resume need a connected call', async () => {
