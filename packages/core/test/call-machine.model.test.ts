@@ -219,6 +219,26 @@ describe('call machine against its specification', () => {
       ]),
     ));
 
+  // The peer answers our offer and at once offers its own (both sides restarting ICE after a broker restart):
+  // its offer, arriving while our side applies the answer, is answered once that is done, not dropped.
+  it("a peer's offer right behind its answer to ours is answered after the answer is applied", () =>
+    drive(
+      scenarioPath([
+        'user.call',
+        'op.ok',
+        'op.ok',
+        'remote.answer',
+        'op.ok(ICE already up)',
+        'pc.negotiationNeeded',
+        'op.ok',
+        'remote.negotiate(answer)',
+        'remote.negotiate(offer)',
+        'op.ok',
+        'op.ok',
+        'user.hangup',
+      ]),
+    ));
+
   it('path generation is bounded: a table that reaches too far fails at once instead of hanging', () => {
     const started = Date.now();
     const tight = { maxDepth: 50, maxWorlds: 20_000, maxPaths: 1_000, budgetMs: 20_000 };

@@ -328,6 +328,19 @@ export const callSetupBase = setup({
     requestIceRestart: raise({ type: 'negotiation.restartIce' } as const),
     noteIceRestartTaken: raise({ type: 'negotiation.iceRestartTaken' } as const),
     announceNegotiationSettled: raise({ type: 'negotiation.settled' } as const),
+    /** The peer's offer came right behind its answer to ours (no collision): kept until that answer is applied. */
+    holdRemoteOffer: assign({
+      heldRemoteOffer: ({ event }) => {
+        assertEvent(event, 'remote.negotiate');
+        return event.envelope;
+      },
+    }),
+    /** Back in stable: the offer held while an answer was applied is taken now, as if it arrived just now. */
+    answerHeldRemoteOffer: enqueueActions(({ context, enqueue }) => {
+      if (!context.heldRemoteOffer) return;
+      enqueue.raise({ type: 'remote.negotiate', envelope: context.heldRemoteOffer });
+      enqueue.assign({ heldRemoteOffer: null });
+    }),
     /** Hands a stats sample to whoever listens on the call actor (the phone's `stats$`). */
     publishStats: emit(({ event }) => {
       assertEvent(event, 'stats.sampled');

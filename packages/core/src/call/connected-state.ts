@@ -105,7 +105,8 @@ export const connectedState = callSetup.createStateConfig({
       initial: 'stable',
       states: {
         stable: {
-          entry: 'announceNegotiationSettled',
+          // A held offer goes first: it was the peer's turn, and a request made at the settle waits for the next.
+          entry: ['answerHeldRemoteOffer', 'announceNegotiationSettled'],
           on: {
             'negotiation.restartIce': { target: 'offering', actions: 'noteIceRestartTaken' },
             'negotiation.offer': { target: 'offering', actions: 'noteOfferTaken' },
@@ -161,6 +162,9 @@ export const connectedState = callSetup.createStateConfig({
               actions: hangUpWith('protocol-error', 'protocol-error', 'remote'),
             },
           },
+          // Not a collision: the peer answered ours and then made its own offer (an ICE restart of its own
+          // right after ours). Dropping it would leave the peer waiting out its restart timer.
+          on: { 'remote.negotiate': { guard: 'isRemoteOffer', actions: 'holdRemoteOffer' } },
         },
         answering: {
           invoke: {

@@ -11,7 +11,14 @@ import type {
   PeerConnectionPort,
   TransceiverDirection,
 } from '../ports.js';
-import type { CallMetadata, EnvelopeDraft, IceCandidateInit, MediaKinds, MediaState } from '../protocol.js';
+import type {
+  CallMetadata,
+  EnvelopeDraft,
+  EnvelopeOf,
+  IceCandidateInit,
+  MediaKinds,
+  MediaState,
+} from '../protocol.js';
 import type { PortName } from './events.js';
 
 export interface CallTimeouts {
@@ -119,6 +126,8 @@ export interface CallContext {
   iceRestartAttempts: number;
   /** Senders answered `busy` in the current reply window (cleared when the window closes). */
   busyRepliedTo: string[];
+  /** The peer's renegotiation offer that arrived while its answer to ours was being applied: answered next. */
+  heldRemoteOffer: EnvelopeOf<'negotiate'> | null;
   endReason: EndReason | null;
   /** The invite's metadata (ours as caller, the caller's as callee). */
   metadata: CallMetadata | null;
@@ -158,6 +167,7 @@ export function initialContext({ settings, ports }: CallInput): CallContext {
     localGatheringComplete: false,
     iceRestartAttempts: 0,
     busyRepliedTo: [],
+    heldRemoteOffer: null,
     endReason: null,
     metadata: null,
     tracks: { microphone: null, camera: null, screen: null },

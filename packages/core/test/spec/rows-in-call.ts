@@ -226,6 +226,8 @@ export const IN_CALL_ROWS: readonly Row[] = [
     end: ['negotiation-failed', 'local'],
   },
   { in: [neg('applyingAnswer')], on: 'op.ok', to: 'negotiation.stable' },
+  // Not a collision: the peer answered ours, then offered (its own ICE restart). Held, answered once back in stable.
+  { in: [neg('applyingAnswer')], on: 'remote.negotiate(offer)', set: { heldOffer: true } },
   {
     in: [neg('applyingAnswer')],
     on: 'op.refused',

@@ -186,6 +186,8 @@ export interface World {
   readonly restarts: number;
   /** The renegotiation offer being made restarts ICE. */
   readonly restartOffer: boolean;
+  /** The peer's offer that came while its answer to ours was being applied: answered once that is done. */
+  readonly heldOffer: boolean;
   /** The peer connection's ICE is connected (a restart may run on a path that still works). */
   readonly iceUp: boolean;
   readonly end: { readonly code: EndCode; readonly by: EndedBy } | null;
@@ -236,6 +238,7 @@ export const START: World = {
   candidatesDropped: false,
   restarts: 0,
   restartOffer: false,
+  heldOffer: false,
   iceUp: false,
   end: null,
   mic: true,
@@ -355,6 +358,7 @@ export function enter(w: World, target: string): World {
       switching: null,
       offerRequest: 'idle',
       channel: 'closed',
+      heldOffer: false,
     };
   }
   // Media directions changed (hold, video on or off): renegotiation offers now if idle, else once it is.
@@ -378,12 +382,14 @@ export function enter(w: World, target: string): World {
     const answered = w.negotiation === 'applyingAnswer';
     const offerRequest = w.offerRequest === 'offered' && answered ? 'idle' : w.offerRequest;
     const settled = { ...w, negotiation, offerRequest };
-    if (w.ice === 'reconnecting.restartWanted') return offerRestart(settled);
     // A restart whose path never went down is over once its negotiation is.
     const iceSettled =
       w.ice === 'reconnecting.restartOffered' && w.iceUp
         ? { ...settled, ice: 'stable' as const, restarts: 0 }
         : settled;
+    // The peer's offer held meanwhile is answered first; what was asked at this settle waits for the next one.
+    if (w.heldOffer) return { ...iceSettled, negotiation: 'answering', heldOffer: false };
+    if (w.ice === 'reconnecting.restartWanted') return offerRestart(settled);
     if (offerRequest === 'idle') return iceSettled;
     return { ...iceSettled, negotiation: 'offering', restartOffer: false, offerRequest: 'offered' };
   }
