@@ -5,6 +5,7 @@ import { and, not } from 'xstate';
 import { outputOf } from './call-setup.js';
 import type { CallContext } from './context.js';
 import { callSetup } from './control-actions.js';
+import type { CallEvent } from './events.js';
 
 /** Tells the peer when connected (the connected state sends nothing before). */
 const changed = 'announceMediaChanged' as const;
@@ -15,6 +16,29 @@ const openCameraInput = ({ context }: { context: CallContext }) => ({
   deviceId: context.cameraDeviceId,
   addToCall: false,
 });
+
+const switchResult = { type: 'reportControlResult', params: { control: 'switch-device' } } as const;
+
+/**
+ * A device switch: getUserMedia for the chosen device, whose track then replaces the one sent (`useTrack`);
+ * refused, the old device stays and the app is warned. Either way the switch's promise settles.
+ */
+function openingDevice<const UseTrack extends readonly unknown[]>(
+  kind: 'audioinput' | 'videoinput',
+  useTrack: UseTrack,
+) {
+  return {
+    src: 'openDevice',
+    input: ({ context, event }: { context: CallContext; event: CallEvent }) => ({
+      getUserMedia: context.ports.getUserMedia,
+      pc: context.pc,
+      kind,
+      deviceId: event.type === 'user.switchDevice' ? event.deviceId : '',
+    }),
+    onDone: { target: 'idle', actions: [...useTrack, 'watchTracks', switchResult] },
+    onError: { target: 'idle', actions: ['warnDeviceFailed', switchResult] },
+  } as const;
+}
 
 export const mediaControls = callSetup.createStateConfig({
   type: 'parallel',
@@ -156,57 +180,13 @@ export const mediaControls = callSetup.createStateConfig({
           },
         },
         microphone: {
-          invoke: {
-            src: 'openDevice',
-            input: ({ context, event }) => ({
-              getUserMedia: context.ports.getUserMedia,
-              pc: context.pc,
-              kind: 'audioinput' as const,
-              deviceId: event.type === 'user.switchDevice' ? event.deviceId : '',
-            }),
-            onDone: {
-              target: 'idle',
-              actions: [
-                { type: 'useMicrophoneTrack', params: outputOf },
-                'watchTracks',
-                { type: 'reportControlResult', params: { control: 'switch-device' } },
-              ],
-            },
-            onError: {
-              target: 'idle',
-              actions: [
-                'warnDeviceFailed',
-                { type: 'reportControlResult', params: { control: 'switch-device' } },
-              ],
-            },
-          },
+          invoke: openingDevice('audioinput', [{ type: 'useMicrophoneTrack', params: outputOf }]),
         },
         camera: {
-          invoke: {
-            src: 'openDevice',
-            input: ({ context, event }) => ({
-              getUserMedia: context.ports.getUserMedia,
-              pc: context.pc,
-              kind: 'videoinput' as const,
-              deviceId: event.type === 'user.switchDevice' ? event.deviceId : '',
-            }),
-            onDone: {
-              target: 'idle',
-              actions: [
-                { type: 'useCameraTrack', params: outputOf },
-                'noteCameraDevice',
-                'watchTracks',
-                { type: 'reportControlResult', params: { control: 'switch-device' } },
-              ],
-            },
-            onError: {
-              target: 'idle',
-              actions: [
-                'warnDeviceFailed',
-                { type: 'reportControlResult', params: { control: 'switch-device' } },
-              ],
-            },
-          },
+          invoke: openingDevice('videoinput', [
+            { type: 'useCameraTrack', params: outputOf },
+            'noteCameraDevice',
+          ]),
           // The camera went off meanwhile: the switch is abandoned (a late track is stopped).
           on: {
             'user.camera': {
