@@ -71,6 +71,27 @@ try {
   process.exit(1);
 }
 
+let stopping = false;
+function stop(): void {
+  if (stopping) process.exit(1);
+  stopping = true;
+  // A guard, not the plan: close() ends in well under a second; the process must end even if it did not.
+  setTimeout(() => {
+    console.error('[handset] shutdown took too long; exiting anyway');
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS).unref();
+  void server.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('[handset] shutdown failed:', error);
+      process.exit(1);
+    },
+  );
+}
+// Handlers before the banner: whoever waits for the banner may stop the demo at once.
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
 console.log(`
   Handset demo is running (signaling server, MQTT broker and page, in dev mode).
 
@@ -90,23 +111,3 @@ if (isLoopbackHost(host)) {
 const warning = exposureWarning(host, server.pageHosts);
 if (warning) console.warn(`\n${warning.replace(/^/gm, '  ')}`);
 console.log('\n  Ctrl-C stops everything.\n');
-
-let stopping = false;
-function stop(): void {
-  if (stopping) process.exit(1);
-  stopping = true;
-  // A guard, not the plan: close() ends in well under a second; the process must end even if it did not.
-  setTimeout(() => {
-    console.error('[handset] shutdown took too long; exiting anyway');
-    process.exit(1);
-  }, SHUTDOWN_DEADLINE_MS).unref();
-  void server.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error('[handset] shutdown failed:', error);
-      process.exit(1);
-    },
-  );
-}
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);

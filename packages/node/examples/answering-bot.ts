@@ -69,6 +69,10 @@ const phone = createPhone({
   ...(args.loopback ? { iceServers: [] } : {}),
 });
 
+// Stop cleanly on a signal from the first line logged on: a supervisor may stop the bot as soon as it speaks.
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());
+
 transport.status$.subscribe((status) => log('signaling', { status }));
 phone.events$.subscribe((event) => {
   if (event.type !== 'incoming-call') return;
@@ -134,6 +138,3 @@ async function shutdown(): Promise<void> {
   await ports.dispose();
   log('stopped');
 }
-
-process.once('SIGINT', () => void shutdown());
-process.once('SIGTERM', () => void shutdown());

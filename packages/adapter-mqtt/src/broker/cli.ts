@@ -149,15 +149,17 @@ async function main(): Promise<void> {
     ...(secret ? { secret } : {}),
     ...(turn ? { turn } : {}),
   });
-  process.stdout.write(`handset-broker listening on ${broker.tcpUrl} and ${broker.wsUrl}\n`);
   const stop = () => {
     broker.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  // Handlers first, banner second: whoever waits for the banner may stop the broker at once, and a SIGTERM
+  // that lands before a handler exists kills the process with no clean close (and no exit code).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`handset-broker listening on ${broker.tcpUrl} and ${broker.wsUrl}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -155,15 +155,17 @@ async function main(): Promise<void> {
       `\n  *** handset-signal is in DEV MODE: ${server.httpUrl}/dev-token?user=<id> gives anyone a token. ***\n\n`,
     );
   }
-  process.stdout.write(`handset-signal listening on ${server.url}\n`);
   const stop = () => {
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  // Handlers first, banner second: whoever waits for the banner may stop the server at once, and a SIGTERM
+  // that lands before a handler exists kills the process with no clean close (and no exit code).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`handset-signal listening on ${server.url}\n`);
 }
 
 function parse() {
