@@ -1,4 +1,5 @@
-// `pnpm bench [--quick] [--only <name>[,<name>]]`: runs each measurement in turn and writes RESULTS.md.
+// `pnpm bench [--quick] [--only <name>[,<name>]]`: runs each measurement in turn and writes RESULTS.md (a run of
+// every section) or RESULTS.partial.md (a run with --only: it must not replace the results of record).
 // Every measurement bounds its own loops in count and time; the process exits when the last one ends.
 
 import { writeFile } from 'node:fs/promises';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((Date.now() - started) / 1000),
     date: new Date().toISOString(),
   });
-  const target = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
+  const target = fileURLToPath(new URL(only ? '../RESULTS.partial.md' : '../RESULTS.md', import.meta.url));
   await writeFile(target, markdown);
   context.log(`wrote ${target}`);
   // Sockets of stopped children can keep handles alive for a moment; the bench stops by itself.
