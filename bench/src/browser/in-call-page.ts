@@ -17,6 +17,7 @@ import {
   type Marker,
   markedTrack,
   mediaStopped,
+  peerOnHold,
   SCREEN_MARKER,
   stopPainting,
 } from './in-call-probes.js';
@@ -30,7 +31,7 @@ installLoopbackPeerConnection();
 
 /** Milliseconds from asking for each operation to what the peer sees of it. */
 export interface InCallTiming {
-  /** Hold → the peer's inbound RTP bytes stop growing. */
+  /** Hold → the peer's transceivers no longer receive (its inbound RTP bytes then stop: checked, not timed). */
   holdMs: number;
   /** Resume → the peer receives its first video frame again. */
   resumeMs: number;
@@ -98,7 +99,9 @@ async function operate(
   await settle();
   const started = performance.now();
   ops.hold();
-  const holdMs = await mediaStopped(peer, started);
+  const holdMs = await peerOnHold(peer, started);
+  // Not timed (see peerOnHold), but checked: a hold that leaves media flowing is no hold.
+  await mediaStopped(peer, started);
   await within(ops.held(), 10_000, 'hold done');
   const resumeMs = await toFrame(peer, null, ops.resume);
   await settle();

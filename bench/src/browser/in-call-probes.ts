@@ -46,6 +46,22 @@ export async function mediaStopped(pc: RTCPeerConnection, since: number): Promis
   return (Number.isFinite(last.lastPacketAt) ? last.lastPacketAt : changedAt) - since;
 }
 
+/**
+ * Resolves with when (ms after `since`) the peer's side of the call is on hold: none of its transceivers
+ * negotiated to receive any more. Timed from the negotiated state, not from packets: with audio every 20 ms
+ * and video every ~33 ms, when the last packet arrived says more about where in that cadence the hold was
+ * asked for than about how fast it was carried out (it can even come before the request).
+ */
+export async function peerOnHold(pc: RTCPeerConnection, since: number): Promise<number> {
+  const receiving = () =>
+    pc.getTransceivers().some((t) => t.currentDirection === 'sendrecv' || t.currentDirection === 'recvonly');
+  while (receiving()) {
+    if (performance.now() - since > GIVE_UP_MS) throw new Error('the peer never went on hold');
+    await pause(POLL_MS);
+  }
+  return performance.now() - since;
+}
+
 /** An RGB colour that fills a marked source: received frames are recognised by it. */
 export type Marker = readonly [number, number, number];
 
