@@ -2,6 +2,7 @@
 // media and the ICE trickle; every name below is implemented in call-setup.ts.
 import { and, not } from 'xstate';
 import { endAsPeerSaid, endWith, endWithMediaError, hangUpWith, outputOf } from './call-setup.js';
+import { candidateTrickle } from './candidate-trickle.js';
 import { connectedState } from './connected-state.js';
 import { initialContext } from './context.js';
 import { callSetup } from './control-actions.js';
@@ -53,8 +54,8 @@ export const callMachine = callSetup.createMachine({
         },
       },
     },
-    // Two regions: where the call stands (phase), and its microphone and camera (media), which the user
-    // may switch from the first ring on.
+    // Three regions: where the call stands (phase), its microphone and camera (media), which the user
+    // may switch from the first ring on, and our ICE candidates on their way to the peer (trickle).
     active: {
       type: 'parallel',
       entry: 'createPeerConnection',
@@ -102,15 +103,6 @@ export const callMachine = callSetup.createMachine({
         },
         // Telling the peer would only throw again.
         'send.failed': { target: ended, actions: endWith('platform-error', 'local') },
-        'pc.candidate': [
-          { guard: 'isBatchWindowOpen', actions: 'queueLocalCandidate' },
-          { actions: ['queueLocalCandidate', 'cancelCandidateFlush', 'scheduleCandidateFlush'] },
-        ],
-        'pc.candidatesEnd': [
-          { guard: 'isBatchWindowOpen', actions: 'markGatheringComplete' },
-          { actions: ['markGatheringComplete', 'cancelCandidateFlush', 'scheduleCandidateFlush'] },
-        ],
-        'candidates.flush': { actions: ['sendQueuedCandidates', 'clearQueuedCandidates'] },
         'pc.track': { actions: 'storeRemoteStream' },
         'user.hangup': {
           target: ended,
@@ -127,6 +119,7 @@ export const callMachine = callSetup.createMachine({
       },
       states: {
         media: mediaControls,
+        trickle: candidateTrickle,
         phase: {
           initial: 'acquiringMedia',
           states: {
@@ -220,8 +213,6 @@ export const callMachine = callSetup.createMachine({
                       on: {
                         // Nothing was sent yet: the peer needs no word from us.
                         'user.hangup': { target: ended, actions: endWith('cancelled', 'local') },
-                        // Candidates wait until the invite carrying our offer is out.
-                        'candidates.flush': {},
                       },
                     },
                     inviting: { on: { 'remote.ringing': { target: '#call.active.phase.outgoing.ringing' } } },
@@ -251,7 +242,7 @@ export const callMachine = callSetup.createMachine({
             },
             answering: {
               // The answer still has to reach the caller: a link gone for good cannot carry it.
-              on: { 'candidates.flush': {}, ...linkGoneForGood },
+              on: linkGoneForGood,
               initial: 'acquiringMedia',
               states: {
                 acquiringMedia: {

@@ -1,6 +1,6 @@
 // The call machine's vocabulary: every action, guard, actor and delay the chart (call-machine.ts) refers
 // to by name, implemented once here.
-import { assertEvent, assign, cancel, emit, enqueueActions, raise, setup } from 'xstate';
+import { assertEvent, assign, emit, enqueueActions, raise, setup } from 'xstate';
 import type { EndCode, EndedBy, EndReason } from '../end-reason.js';
 import { HandsetError } from '../errors.js';
 import type { PeerConnectionPort } from '../ports.js';
@@ -287,17 +287,6 @@ export const callSetupBase = setup({
       return { queuedLocalCandidates: [...context.queuedLocalCandidates, event.candidate] };
     }),
     markGatheringComplete: assign({ localGatheringComplete: true }),
-    /**
-     * A window opened earlier may still be pending though its candidates already left with our
-     * description. XState does not clear a timer whose delayed-event id is reused: the old one would
-     * outlive the call, so it is cancelled before a new window opens.
-     */
-    cancelCandidateFlush: cancel('candidates.flush'),
-    /** Opens the batch window; candidates gathered while it is open ride along. */
-    scheduleCandidateFlush: raise({ type: 'candidates.flush' } as const, {
-      delay: 'candidateBatchWindow',
-      id: 'candidates.flush',
-    }),
     sendQueuedCandidates: ({ context }) => {
       if (context.queuedLocalCandidates.length === 0 && !context.localGatheringComplete) return;
       for (const batch of candidateBatchesOf(context)) context.ports.send(batch);

@@ -30,7 +30,10 @@ export interface CallTimeouts {
   iceDisconnectGraceMs: number;
   /** How long one ICE restart may take before the next one (or giving up). */
   iceRestartMs: number;
-  /** Local candidates gathered within this window travel in one message. */
+  /**
+   * The first local candidate of a burst leaves at once; those gathered in the next this-many ms travel
+   * together in one message, and so on while they keep coming (end-of-candidates leaves at once).
+   */
   candidateBatchMs: number;
   /** How long a call made while the link is reconnecting waits for it before `signaling-unavailable`. */
   signalingWaitMs: number;
@@ -119,7 +122,7 @@ export interface CallContext {
   remoteStream: MediaStreamPort | null;
   /** Remote candidates that arrived before the remote description they belong to. */
   pendingRemoteCandidates: IceCandidateInit[];
-  /** Local candidates waiting for the batch window to close (or for our description to be sent). */
+  /** Local candidates waiting for the batch window to close (or for our description to be made and sent). */
   queuedLocalCandidates: IceCandidateInit[];
   /** The last local candidate has been gathered; the next batch carries `end: true`. */
   localGatheringComplete: boolean;

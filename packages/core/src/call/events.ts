@@ -52,7 +52,6 @@ export type CallEvent =
   | { type: 'port.failed'; port: PortName; error: unknown }
   /** The transport's send threw; the phone has already reported it, the call ends. */
   | { type: 'send.failed' }
-  | { type: 'candidates.flush' }
   | { type: 'busy.windowClosed' }
   /** The stats sampler read a report (stats-sampler.ts); the machine passes it on as a `stats` emitted event. */
   | { type: 'stats.sampled'; stats: CallStats }

@@ -108,7 +108,14 @@ export const guards = {
   },
   /** Perfect negotiation: the callee yields to the caller's offer when both offer at once. */
   isPolitePeer: ({ context }: GuardArgs) => context.direction === 'incoming',
-  /** A flush is already scheduled: a candidate gathered now rides along with the queued ones. */
-  isBatchWindowOpen: ({ context }: GuardArgs) =>
+  /** Candidates or end-of-candidates wait to be sent. */
+  hasQueuedCandidates: ({ context }: GuardArgs) =>
     context.queuedLocalCandidates.length > 0 || context.localGatheringComplete,
+  /** A local description is being made (and not yet sent): candidates gathered for it must wait for it. */
+  isDescriptionBeingMade: or([
+    stateIn('#call.active.phase.outgoing.dialing.creatingOffer'),
+    stateIn('#call.active.phase.answering'),
+    stateIn('#call.active.phase.connected.negotiation.offering'),
+    stateIn('#call.active.phase.connected.negotiation.answering'),
+  ]),
 };

@@ -5,11 +5,17 @@
 import { CALL_SETUP_ROWS } from './rows-call-setup.js';
 import { IN_CALL_ROWS } from './rows-in-call.js';
 import { IN_CALL_CONTROL_ROWS } from './rows-in-call-controls.js';
+import { SETUP_SPEED_ROWS } from './rows-setup-speed.js';
 import type { Row } from './spec-places.js';
 
 export type { Row } from './spec-places.js';
 
-export const ROWS: readonly Row[] = [...CALL_SETUP_ROWS, ...IN_CALL_ROWS, ...IN_CALL_CONTROL_ROWS];
+export const ROWS: readonly Row[] = [
+  ...CALL_SETUP_ROWS,
+  ...SETUP_SPEED_ROWS,
+  ...IN_CALL_ROWS,
+  ...IN_CALL_CONTROL_ROWS,
+];
 
 /** A row's name in reports: where, on what, under which conditions. */
 export const rowName = (row: Row): string =>

@@ -137,8 +137,6 @@ export const CALL_SETUP_ROWS: readonly Row[] = [
   },
   { in: [CREATING_OFFER], on: 'op.failed', to: ENDED, end: ['negotiation-failed', 'local'] },
   { in: [CREATING_OFFER], on: 'user.hangup', to: ENDED, end: ['cancelled', 'local'] },
-  // Candidates never travel before the description they belong to: they wait for the invite.
-  { in: [CREATING_OFFER], on: 'timer.candidateBatch', set: { batchTimer: false } },
 
   // ── the invite is out ──
   { in: [INVITING], on: 'remote.ringing', to: RINGING },
@@ -180,7 +178,14 @@ export const CALL_SETUP_ROWS: readonly Row[] = [
     on: 'remote.invite(peer, lesser id)',
     to: CREATING_ANSWER,
     send: ['cancel @call-m'],
-    set: { direction: 'incoming', callId: CALL_IDS.lesser, ...CLEAR_CANDIDATES, remoteHeld: false },
+    // Our dropped offer's connection goes, and its batch window with it.
+    set: {
+      direction: 'incoming',
+      callId: CALL_IDS.lesser,
+      ...CLEAR_CANDIDATES,
+      batchTimer: false,
+      remoteHeld: false,
+    },
   },
   // Glare won: the peer adopts our invite.
   { in: [CALLER_MEDIA, OUTGOING], on: 'remote.invite(peer, greater id)' },
@@ -281,7 +286,6 @@ export const CALL_SETUP_ROWS: readonly Row[] = [
     send: ['hangup:negotiation-failed'],
     end: ['negotiation-failed', 'local'],
   },
-  { in: [ANSWERING], on: 'timer.candidateBatch', set: { batchTimer: false } },
   // A permission prompt nobody answers must not hold the call: the caller's cancel may never come.
   {
     in: [CALLEE_MEDIA],

@@ -5,13 +5,9 @@ import {
   ANSWERING,
   APPLYING_ANSWER,
   CHECKING,
-  CLEAR_CANDIDATES,
   CONNECTED,
   CONNECTING,
-  DESCRIPTION_OUT,
   ENDED,
-  GATHERS_MANY,
-  HAS_LOCAL_DESCRIPTION,
   ice,
   LIVE,
   neg,
@@ -19,7 +15,6 @@ import {
   REMOTE_DESCRIPTION_SET,
   type Row,
 } from './spec-places.js';
-import { QUEUED_CANDIDATES } from './spec-world.js';
 
 export const IN_CALL_ROWS: readonly Row[] = [
   // ── hanging up once the call is answered (or being answered) ──
@@ -104,49 +99,7 @@ export const IN_CALL_ROWS: readonly Row[] = [
     on: 'remote.candidates(more than the buffer holds)',
     set: { remoteHeld: true, candidatesDropped: true },
   },
-  // Local candidates go in batches: the first one opens the window, later ones ride along.
-  {
-    in: HAS_LOCAL_DESCRIPTION,
-    if: ['still gathering', 'batch window closed'],
-    on: 'pc.candidate',
-    set: { queued: true, batchTimer: true },
-  },
-  {
-    in: HAS_LOCAL_DESCRIPTION,
-    if: ['still gathering', 'batch window open'],
-    on: 'pc.candidate',
-    set: { queued: true },
-  },
-  {
-    in: GATHERS_MANY,
-    if: ['still gathering', 'batch window closed'],
-    on: 'pc.candidates(more than one message holds)',
-    set: { queued: true, queuedMany: true, batchTimer: true },
-  },
-  {
-    in: GATHERS_MANY,
-    if: ['still gathering', 'batch window open'],
-    on: 'pc.candidates(more than one message holds)',
-    set: { queued: true, queuedMany: true },
-  },
-  {
-    in: HAS_LOCAL_DESCRIPTION,
-    if: ['still gathering', 'batch window closed'],
-    on: 'pc.candidatesEnd',
-    set: { gatheringDone: true, batchTimer: true },
-  },
-  {
-    in: HAS_LOCAL_DESCRIPTION,
-    if: ['still gathering', 'batch window open'],
-    on: 'pc.candidatesEnd',
-    set: { gatheringDone: true },
-  },
-  {
-    in: DESCRIPTION_OUT,
-    on: 'timer.candidateBatch',
-    send: [QUEUED_CANDIDATES],
-    set: { ...CLEAR_CANDIDATES, batchTimer: false },
-  },
+  // Our own candidates (the trickle region) are in rows-setup-speed.ts.
 
   // ── connected: the ICE link ──
   { in: [ice('stable')], on: 'pc.ice(disconnected)', to: 'ice.interrupted', set: { iceUp: false } },

@@ -54,8 +54,9 @@ export function messageOf(e: Envelope, callId: string | null): string {
 }
 
 /**
- * The machine's state value the specification expects for a world. A call under way stands in two regions:
- * its phase (the places of the table) and its local media (microphone, camera, a device switch); a connected
+ * The machine's state value the specification expects for a world. A call under way stands in three regions:
+ * its phase (the places of the table), its local media (microphone, camera, a device switch) and the trickle
+ * of its own candidates (a batch window open or not); a connected
  * call's phase has its own regions (ICE, renegotiation, hold, screen, messages, the request for an offer).
  */
 export function expectedValue(w: World): StateValue {
@@ -73,7 +74,7 @@ export function expectedValue(w: World): StateValue {
           },
         }
       : nested(w.at.slice('active.'.length));
-  return { active: { phase, media: mediaValue(w) } };
+  return { active: { phase, media: mediaValue(w), trickle: w.batchTimer ? 'batching' : 'idle' } };
 }
 
 /** The media region: the microphone, the camera (`none` in a call that sends no video), a device switch. */

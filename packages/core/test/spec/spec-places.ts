@@ -77,6 +77,16 @@ export const HAS_LOCAL_DESCRIPTION = [
   CONNECTING,
   CONNECTED,
 ];
+/**
+ * A description of ours is being made and not yet sent (the first offer or answer, or a renegotiation's):
+ * candidates gathered for it must wait for it.
+ */
+export const DESCRIPTION_BEING_MADE = [
+  CREATING_OFFER,
+  CREATING_ANSWER,
+  'active.connected.negotiation.offering',
+  'active.connected.negotiation.answering',
+];
 /** Our description is out: candidates may follow it. */
 export const DESCRIPTION_OUT = [INVITING, RINGING, CONNECTING, CONNECTED];
 /** The peer has our call id and may trickle candidates, but its description is not applied yet. */

@@ -174,7 +174,7 @@ export interface World {
   readonly queuedMany: boolean;
   /** End-of-candidates waits for the next batch. */
   readonly gatheringDone: boolean;
-  /** The batch window's timer is pending. */
+  /** A batch window is open (its timer pending): candidates gathered now wait for it to close. */
   readonly batchTimer: boolean;
   /** Remote candidates wait for the remote description they belong to. */
   readonly remoteHeld: boolean;
@@ -258,8 +258,10 @@ export const START: World = {
 export const CONDITIONS = {
   caller: (w: World) => w.direction === 'outgoing',
   callee: (w: World) => w.direction === 'incoming',
-  'batch window open': (w: World) => w.queued || w.gatheringDone,
-  'batch window closed': (w: World) => !w.queued && !w.gatheringDone,
+  'batch window open': (w: World) => w.batchTimer,
+  'batch window closed': (w: World) => !w.batchTimer,
+  'candidates waiting': (w: World) => w.queued || w.gatheringDone,
+  'no candidates waiting': (w: World) => !w.queued && !w.gatheringDone,
   'still gathering': (w: World) => !w.gatheringDone,
   'restarts left': (w: World) => w.restarts < MAX_ICE_RESTARTS,
   'no restarts left': (w: World) => w.restarts >= MAX_ICE_RESTARTS,
@@ -309,9 +311,13 @@ export const placeKey = (w: World): string => placesOf(w).join(' + ');
 
 /** Message tokens a row may use that stand for "what waits to be sent", read from the world. */
 export const QUEUED_CANDIDATES = '…queued candidates';
+/** What waits to be sent, then end-of-candidates: gathering is over. */
+export const QUEUED_CANDIDATES_AND_END = '…queued candidates, end';
 export function expandMessages(messages: readonly string[], before: World, after: World = before): string[] {
   return messages.flatMap((message) => {
     if (message === MEDIA_STATE) return [mediaStateMessage(after)];
+    if (message === QUEUED_CANDIDATES_AND_END)
+      return before.queuedMany ? ['candidates', 'candidates(end)'] : ['candidates(end)'];
     if (message !== QUEUED_CANDIDATES) return [message];
     // No message carries more than the protocol allows: a long queue goes in several, `end` on the last.
     const last = before.gatheringDone ? 'candidates(end)' : 'candidates';

@@ -1,0 +1,107 @@
+// The table, part four: our own ICE candidates on their way to the peer (the call's trickle region). The
+// first candidate of a burst leaves at once; while its batch window is open, later ones wait and leave
+// together when it closes; end-of-candidates leaves at once. None leaves before its description.
+
+import {
+  CLEAR_CANDIDATES,
+  CONNECTED,
+  DESCRIPTION_BEING_MADE,
+  DESCRIPTION_OUT,
+  GATHERS_MANY,
+  HAS_LOCAL_DESCRIPTION,
+  type Row,
+} from './spec-places.js';
+import { QUEUED_CANDIDATES, QUEUED_CANDIDATES_AND_END } from './spec-world.js';
+
+export const SETUP_SPEED_ROWS: readonly Row[] = [
+  // ── a candidate with no window open: at once, or held for the description being made ──
+  {
+    in: DESCRIPTION_OUT,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidate',
+    send: ['candidates'],
+    set: { batchTimer: true },
+  },
+  {
+    in: DESCRIPTION_BEING_MADE,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidate',
+    set: { queued: true, batchTimer: true },
+  },
+  // A window is open: the candidate rides in the next message.
+  {
+    in: HAS_LOCAL_DESCRIPTION,
+    if: ['still gathering', 'batch window open'],
+    on: 'pc.candidate',
+    set: { queued: true },
+  },
+
+  // ── a burst of more candidates than one message holds (a host with many interfaces, an ICE restart) ──
+  // The first leaves at once; the rest (one message's worth) wait for the window.
+  {
+    in: [CONNECTED],
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidates(more than one message holds)',
+    send: ['candidates'],
+    set: { queued: true, batchTimer: true },
+  },
+  {
+    in: DESCRIPTION_BEING_MADE,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidates(more than one message holds)',
+    set: { queued: true, queuedMany: true, batchTimer: true },
+  },
+  {
+    in: GATHERS_MANY,
+    if: ['still gathering', 'batch window open'],
+    on: 'pc.candidates(more than one message holds)',
+    set: { queued: true, queuedMany: true },
+  },
+
+  // ── end-of-candidates: nothing more will come, so nothing waits for a window ──
+  {
+    in: DESCRIPTION_OUT,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidatesEnd',
+    send: ['candidates(end)'],
+  },
+  {
+    in: DESCRIPTION_OUT,
+    if: ['still gathering', 'batch window open'],
+    on: 'pc.candidatesEnd',
+    send: [QUEUED_CANDIDATES_AND_END],
+    set: { ...CLEAR_CANDIDATES, batchTimer: false },
+  },
+  {
+    in: DESCRIPTION_BEING_MADE,
+    if: ['still gathering', 'batch window closed'],
+    on: 'pc.candidatesEnd',
+    set: { gatheringDone: true, batchTimer: true },
+  },
+  {
+    in: DESCRIPTION_BEING_MADE,
+    if: ['still gathering', 'batch window open'],
+    on: 'pc.candidatesEnd',
+    set: { gatheringDone: true },
+  },
+
+  // ── the window closes ──
+  // The description is still being made: what waits keeps waiting, another window opens.
+  { in: DESCRIPTION_BEING_MADE, on: 'timer.candidateBatch' },
+  // What waited leaves in one message (or as few as the protocol's limit allows); another window opens, as
+  // a burst is likely still going on.
+  {
+    in: DESCRIPTION_OUT,
+    if: ['candidates waiting'],
+    on: 'timer.candidateBatch',
+    send: [QUEUED_CANDIDATES],
+    set: CLEAR_CANDIDATES,
+  },
+  // Nothing came during the window: the next candidate is the first of a new burst.
+  {
+    in: DESCRIPTION_OUT,
+    if: ['no candidates waiting'],
+    on: 'timer.candidateBatch',
+    set: { batchTimer: false },
+  },
+];
