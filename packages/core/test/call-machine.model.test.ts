@@ -239,6 +239,57 @@ describe('call machine against its specification', () => {
       ]),
     ));
 
+  // The link comes back with ICE up (both links came back after a broker restart, or one device changed
+  // network): the caller restarts at once; the callee waits a moment for that restart rather than cross it
+  // with its own, and restarts itself only when none comes.
+  it("the callee whose link comes back answers the caller's ICE restart and makes none of its own", () =>
+    drive(
+      scenarioPath([
+        'remote.invite(peer)',
+        'user.answer',
+        'op.ok',
+        'op.ok',
+        'pc.ice(connected)',
+        'link.changed(up)',
+        'remote.negotiate(offer)',
+        'op.ok',
+        'user.hangup',
+      ]),
+    ));
+
+  it('the callee whose link comes back restarts ICE itself when the caller makes no restart in time', () =>
+    drive(
+      scenarioPath([
+        'remote.invite(peer)',
+        'user.answer',
+        'op.ok',
+        'op.ok',
+        'pc.ice(connected)',
+        'link.changed(up)',
+        'timer.peerIceRestart',
+        'op.ok',
+        'remote.negotiate(answer)',
+        'op.ok',
+        'user.hangup',
+      ]),
+    ));
+
+  it('the caller whose link comes back restarts ICE at once; with ICE up, the restart ends with its answer', () =>
+    drive(
+      scenarioPath([
+        'user.call',
+        'op.ok',
+        'op.ok',
+        'remote.answer',
+        'op.ok(ICE already up)',
+        'link.changed(up)',
+        'op.ok',
+        'remote.negotiate(answer)',
+        'op.ok',
+        'user.hangup',
+      ]),
+    ));
+
   it('path generation is bounded: a table that reaches too far fails at once instead of hanging', () => {
     const started = Date.now();
     const tight = { maxDepth: 50, maxWorlds: 20_000, maxPaths: 1_000, budgetMs: 20_000 };

@@ -124,6 +124,7 @@ export const callSetupBase = setup({
     connectTimeout: ({ context }) => context.settings.timeouts.connectMs,
     iceDisconnectGrace: ({ context }) => context.settings.timeouts.iceDisconnectGraceMs,
     iceRestartTimeout: ({ context }) => context.settings.timeouts.iceRestartMs,
+    peerIceRestartWait: ({ context }) => context.settings.timeouts.peerIceRestartWaitMs,
     candidateBatchWindow: ({ context }) => context.settings.timeouts.candidateBatchMs,
     signalingWait: ({ context }) => context.settings.timeouts.signalingWaitMs,
     renegotiationTimeout: ({ context }) => context.settings.timeouts.renegotiationMs,

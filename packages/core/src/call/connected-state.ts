@@ -1,6 +1,6 @@
 // A call in progress: regions side by side — the ICE connection (with its restarts), SDP renegotiation
 // (perfect negotiation), each with a bound on every wait, and the controls (connected-controls.ts).
-import { and } from 'xstate';
+import { and, or } from 'xstate';
 import { hangUpWith, outputOf } from './call-setup.js';
 import { connectedControls } from './connected-controls.js';
 import { callSetup } from './control-actions.js';
@@ -37,8 +37,24 @@ export const connectedState = callSetup.createStateConfig({
               { guard: 'isIceFailed', target: 'reconnecting' },
             ],
             // The link dropped and came back: the device may be on another network, its candidates stale.
-            // Restart at once rather than wait for ICE to notice (seconds) or fail (tens of seconds).
-            'link.changed': { guard: 'isLinkUp', target: 'reconnecting' },
+            // Restart rather than wait for ICE to notice (seconds) or fail (tens of seconds): the impolite
+            // side at once; the polite side first waits briefly for the peer's restart, because when both
+            // links came back together (a broker or server restart) two restarts back to back cost both sides
+            // a second renegotiation, and some stacks (werift) carry no media after one.
+            'link.changed': [
+              { guard: and(['isLinkUp', 'isPolitePeer']), target: 'awaitingPeerRestart' },
+              { guard: 'isLinkUp', target: 'reconnecting' },
+            ],
+          },
+        },
+        // Polite side, link back, ICE still up: the peer's restart offer (answered by the negotiation region)
+        // renews both sides' candidates; with none in time (only our network changed), restart ourselves.
+        awaitingPeerRestart: {
+          after: { peerIceRestartWait: 'reconnecting' },
+          on: {
+            'remote.negotiate': { guard: 'isRemoteOffer', target: 'stable' },
+            // ICE broke meanwhile: the path is gone, nothing to wait for.
+            'pc.iceState': { guard: or(['isIceDisconnected', 'isIceFailed']), target: 'reconnecting' },
           },
         },
         // A bare `disconnected` is given a grace period: consent checks often resume on their own (a Wi-Fi

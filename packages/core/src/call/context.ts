@@ -45,6 +45,11 @@ export interface CallTimeouts {
   busyReplyIntervalMs: number;
   /** A connected call samples its statistics this often (`stats$`); 0 turns sampling off. */
   statsIntervalMs: number;
+  /**
+   * When the link comes back with ICE still up, how long the polite side (the callee) waits for the peer's
+   * ICE restart before restarting itself; the impolite side restarts at once.
+   */
+  peerIceRestartWaitMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: CallTimeouts = {
@@ -58,6 +63,7 @@ export const DEFAULT_TIMEOUTS: CallTimeouts = {
   answerMediaMs: 30_000,
   busyReplyIntervalMs: 5_000,
   statsIntervalMs: 1_000,
+  peerIceRestartWaitMs: 1_000,
 };
 
 /** Remote candidates kept while waiting for the remote description; the rest are dropped with a warning. */

@@ -5,6 +5,7 @@
 import { CALL_SETUP_ROWS } from './rows-call-setup.js';
 import { IN_CALL_ROWS } from './rows-in-call.js';
 import { IN_CALL_CONTROL_ROWS } from './rows-in-call-controls.js';
+import { LINK_RESTART_ROWS } from './rows-link-restart.js';
 import { SETUP_SPEED_ROWS } from './rows-setup-speed.js';
 import type { Row } from './spec-places.js';
 
@@ -14,6 +15,7 @@ export const ROWS: readonly Row[] = [
   ...CALL_SETUP_ROWS,
   ...SETUP_SPEED_ROWS,
   ...IN_CALL_ROWS,
+  ...LINK_RESTART_ROWS,
   ...IN_CALL_CONTROL_ROWS,
 ];
 

@@ -115,8 +115,8 @@ export const IN_CALL_ROWS: readonly Row[] = [
     set: { restarts: 0, iceUp: true },
   },
   // The signaling link came back (the device may have changed network): ICE restarts at once, with fresh
-  // candidates, and a restart offer lost while the link was down is made again.
-  { in: [ice('stable')], on: 'link.changed(up)', to: 'ice.reconnecting' },
+  // candidates, and a restart offer lost while the link was down is made again. With ICE up (`stable`), only
+  // one side restarts at once: rows-link-restart.ts.
   { in: [ice('interrupted')], on: 'link.changed(up)', to: 'ice.reconnecting' },
   { in: [ice('reconnecting')], if: ['restarts left'], on: 'link.changed(up)', to: 'ice.reconnecting' },
   { in: [ice('reconnecting')], if: ['no restarts left'], on: 'link.changed(up)' },

@@ -56,6 +56,7 @@ const KNOWN_TIMEOUTS = {
   answerMediaMs: 25_000,
   busyReplyIntervalMs: 5_000,
   statsIntervalMs: 3_000,
+  peerIceRestartWaitMs: 1_500,
 };
 /** Timeouts the machine has and the specification does not name yet get durations of their own too. */
 export const TIMEOUTS = Object.fromEntries(
@@ -77,6 +78,7 @@ const TIMER_MS: Record<TimerName, number> = {
   renegotiation: KNOWN_TIMEOUTS.renegotiationMs,
   busyWindow: KNOWN_TIMEOUTS.busyReplyIntervalMs,
   stats: KNOWN_TIMEOUTS.statsIntervalMs,
+  peerIceRestart: KNOWN_TIMEOUTS.peerIceRestartWaitMs,
 };
 const TIMER_NAME = new Map(Object.entries(TIMER_MS).map(([name, ms]) => [ms, name]));
 export const timerName = (delayMs: number) => TIMER_NAME.get(delayMs) ?? `${delayMs} ms`;

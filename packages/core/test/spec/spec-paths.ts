@@ -29,7 +29,7 @@ export interface PathLimits {
 export const DEFAULT_LIMITS: PathLimits = {
   maxDepth: 16,
   maxWorlds: 20_000,
-  maxPaths: 1_000,
+  maxPaths: 1_500,
   budgetMs: 60_000,
 };
 

@@ -70,6 +70,8 @@ export const ICE_PLACES = [
   /** ICE is being restarted and renegotiation has not taken the request yet (it was busy). */
   'reconnecting.restartWanted',
   'reconnecting.restartOffered',
+  /** The link came back with ICE up, on the polite side: the peer's restart is given a moment to arrive. */
+  'awaitingPeerRestart',
 ] as const;
 export type IcePlace = (typeof ICE_PLACES)[number];
 export const NEGOTIATION_PLACES = [
@@ -148,6 +150,7 @@ export const EVENTS = [
   'timer.connect',
   'timer.iceGrace',
   'timer.iceRestart',
+  'timer.peerIceRestart',
   'timer.candidateBatch',
   'timer.signalingWait',
   'timer.answerMedia',
@@ -293,6 +296,7 @@ export function timersRunning(w: World): TimerName[] {
   if (w.at.startsWith('active.connecting')) timers.push('connect');
   if (w.ice === 'interrupted') timers.push('iceGrace');
   if (w.ice?.startsWith('reconnecting')) timers.push('iceRestart');
+  if (w.ice === 'awaitingPeerRestart') timers.push('peerIceRestart');
   if (w.at === 'active.connected') timers.push('stats');
   if (w.negotiation === 'awaitingAnswer') timers.push('renegotiation');
   if (w.batchTimer) timers.push('candidateBatch');
