@@ -51,3 +51,28 @@ export function publishRetained(
     );
   });
 }
+
+/** MQTT 5 PUBACK reason code 0x10, "No matching subscribers": nobody could receive the publish. */
+const NO_MATCHING_SUBSCRIBERS = 0x10;
+
+/**
+ * Our publishes the broker answered 0x10. mqtt.js counts 0x10 as success and hands the publish's callback
+ * the stored PUBLISH, not the PUBACK, so the reason code is read as the PUBACK arrives (before the callback).
+ */
+export class NoSubscriberAcks {
+  private readonly messageIds = new Set<number>();
+
+  watch(client: MqttClient): void {
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS)
+        this.messageIds.add(packet.messageId ?? -1);
+    });
+    client.on('connect', () => this.messageIds.clear());
+  }
+
+  /** Whether the publish whose callback received `stored` was answered 0x10 (then forgotten). */
+  take(stored: unknown): boolean {
+    const messageId = (stored as { messageId?: unknown } | undefined)?.messageId;
+    return typeof messageId === 'number' && this.messageIds.delete(messageId);
+  }
+}

@@ -2,6 +2,7 @@
 // Will, QoS 1, message expiry on invites. Core's link statechart owns the lifecycle; `mqtt-wire.ts` runs one
 // connection attempt. Browser-safe: no Node module is imported here.
 import {
+  createEnvelope,
   type Envelope,
   encodeEnvelope,
   HandsetError,
@@ -18,7 +19,7 @@ import { createLink, type Link, tokenSourceProblem } from '@handset/core/link';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, type Observable, ReplaySubject, Subject } from 'rxjs';
-import { publishRetained, roundTrip, subscribeAcked } from './acked-requests.js';
+import { NoSubscriberAcks, publishRetained, roundTrip, subscribeAcked } from './acked-requests.js';
 import { BoundedSet } from './bounded-set.js';
 import { parseIceServersPayload, pollIceServers } from './ice-servers.js';
 import { InboxFilter } from './inbox-filter.js';
@@ -52,10 +53,9 @@ export interface MqttTransport extends SignalingTransport {
 }
 
 const ANSWERED_CALLS = 256;
-/**
- * Retained presence can trail the SUBACK by several event-loop turns of a busy broker; an offline peer
- * is still reported well within an invite's lifetime (30 s by default).
- */
+/** What the broker said to one of our QoS 1 publishes. */
+type PublishOutcome = 'accepted' | 'no-subscribers' | 'refused';
+/** Retained presence can trail the SUBACK by several event-loop turns of a busy broker. */
 const DEFAULT_PRESENCE_SETTLE_MS = 2000;
 
 /** Throws `invalid-argument` for a user id or client id that can never be used; other options fail on errors$. */
@@ -90,6 +90,7 @@ class MqttTransportImpl implements MqttTransport {
   private readonly presence: PresenceDirectory;
   private readonly inbox: InboxFilter;
   private readonly answeredCalls = new BoundedSet<string>(ANSWERED_CALLS);
+  private readonly noSubscriberAcks = new NoSubscriberAcks();
   /** The envelopes accepted by `send`, handed to mqtt.js one after another in order. */
   private sending: Promise<void> = Promise.resolve();
   private client: MqttClient | null = null;
@@ -134,6 +135,7 @@ class MqttTransportImpl implements MqttTransport {
         }
         const client = mqtt.connect(options.url, { ...this.clientOptions(), password });
         client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
+        this.noSubscriberAcks.watch(client);
         this.client = client;
         return { client, fresh: true };
       },
@@ -282,42 +284,61 @@ class MqttTransportImpl implements MqttTransport {
     );
   }
 
+  /**
+   * Publishes at once (no presence read on the way). The broker's PUBACK 0x10 (nobody subscribes to the
+   * inbox, no session holds it: mosquitto, the embedded broker) answers `unavailable` at once and nothing
+   * is stored. A delivered or held envelope is followed by a presence read, which catches an addressee
+   * whose every device is gone but whose session the broker still holds.
+   */
   private async deliver(envelope: Envelope): Promise<void> {
-    if (this.isClosed()) return;
-    if (envelope.type !== 'unavailable') {
-      const presence = await this.presenceOf(envelope.to);
-      if (presence === null) return;
-      if (presence === 'offline') {
+    if (!(await this.linkOpen())) return;
+    this.publishEnvelope(envelope, (outcome) => {
+      if (envelope.type === 'unavailable' || outcome === 'refused') return;
+      if (outcome === 'no-subscribers') {
         this.answerUnavailable(envelope);
-        // A stale invite must never ring later; other messages may still reach a resuming session.
-        if (envelope.type === 'invite') return;
+        return;
       }
-    }
-    this.publishEnvelope(envelope);
+      void this.presenceOf(envelope.to).then((presence) => {
+        if (presence !== 'offline') return;
+        this.answerUnavailable(envelope);
+        // The held session must not ring later for a call its caller was told is over.
+        if (envelope.type === 'invite') this.withdrawInvite(envelope);
+      });
+    });
+  }
+
+  /** Waits for the link to be open; false once the transport is closed. */
+  private async linkOpen(): Promise<boolean> {
+    if (this.isClosed()) return false;
+    if (this.link.status === 'open') return true;
+    const reached = await firstValueFrom(this.status$.pipe(filter((s) => s === 'open' || s === 'closed')), {
+      defaultValue: 'closed' as const,
+    });
+    return reached === 'open';
+  }
+
+  /** A `cancel` after an invite that went into a session held for an offline addressee. */
+  private withdrawInvite(invite: Envelope): void {
+    const { callId, fromDevice, to } = invite;
+    this.publishEnvelope(
+      createEnvelope({ type: 'cancel', callId, from: this.userId, fromDevice, to }, nanoid()),
+      () => {},
+    );
   }
 
   /** Presence of `userId`, waiting through link drops; null once the transport is closed. */
   private async presenceOf(userId: string): Promise<PresenceState | null> {
-    for (;;) {
-      if (this.isClosed()) return null;
-      if (this.link.status !== 'open') {
-        const opened = await firstValueFrom(
-          this.status$.pipe(filter((s) => s === 'open' || s === 'closed')),
-          {
-            defaultValue: 'closed' as const,
-          },
-        );
-        if (opened === 'closed') return null;
-      }
+    while (await this.linkOpen()) {
       try {
         return await this.presence.lookup(userId);
       } catch (error) {
         this.log('debug', 'presence-lookup-interrupted', { userId, error: String(error) });
       }
     }
+    return null;
   }
 
-  private publishEnvelope(envelope: Envelope): void {
+  private publishEnvelope(envelope: Envelope, settled: (outcome: PublishOutcome) => void): void {
     const client = this.client;
     if (!client) return;
     const expiry =
@@ -326,8 +347,9 @@ class MqttTransportImpl implements MqttTransport {
       this.layout.inbox(envelope.to, this.userId),
       encodeEnvelope(envelope),
       { qos: 1, properties: { messageExpiryInterval: expiry } },
-      (error) => {
-        if (!error) return;
+      (error, packet) => {
+        if (!error) return settled(this.noSubscriberAcks.take(packet) ? 'no-subscribers' : 'accepted');
+        settled('refused');
         this.log('warn', 'publish-refused', {
           callId: envelope.callId,
           type: envelope.type,

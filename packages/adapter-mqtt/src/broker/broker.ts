@@ -16,6 +16,7 @@ import { createWebSocketStream, WebSocketServer } from 'ws';
 import { createTopicLayout, DEFAULT_TOPIC_PREFIX } from '../topics.js';
 import { createAccessControl } from './access-control.js';
 import { type AdmissionLimits, createAdmission } from './admission.js';
+import { answerNoSubscribers } from './no-subscribers.js';
 import { createSlowConsumerGuard } from './slow-consumer.js';
 import { disconnectAtTokenExpiry } from './token-expiry.js';
 import { type BrokerTurnOptions, createTurnIssuer, grantTurnCredentials } from './turn-grants.js';
@@ -128,10 +129,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
   });
   /** The TCP socket under each WebSocket stream, for admission and for counting queued bytes. */
   const socketOf = new WeakMap<Duplex, Socket>();
+  // Bound once the broker exists: the answer for an inbox nobody reads follows the broker's subscriptions.
+  let authorizePublish = access.authorizePublish;
   const aedes = await Aedes.createBroker({
     authenticate: access.authenticate,
     authorizeSubscribe: access.authorizeSubscribe,
-    authorizePublish: access.authorizePublish,
+    authorizePublish: (client, packet, done) => authorizePublish(client, packet, done),
     authorizeForward: createSlowConsumerGuard(
       limits.maxQueuedBytesPerConnection,
       (conn) => socketOf.get(conn),
@@ -148,6 +151,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
   };
   aedes.on('clientError', (client, error) => logConnectionError(client.id, error));
   aedes.on('connectionError', (client, error) => logConnectionError(client.id, error));
+  authorizePublish = answerNoSubscribers(aedes, layout, access.authorizePublish);
   disconnectAtTokenExpiry(aedes, access.tokenExpiresAt, now, log);
   if (turn) grantTurnCredentials(aedes, layout, turn, access.userOf, log);
 
