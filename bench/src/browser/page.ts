@@ -11,6 +11,7 @@ import {
   installLoopbackPeerConnection,
   LoopbackPeerConnection,
 } from './loopback-peer-connection.js';
+import { rawRelayed } from './raw-relayed.js';
 
 installLoopbackPeerConnection();
 
@@ -73,7 +74,12 @@ function traceCall(
     const side = sides[index];
     const send = transport.send.bind(transport);
     transport.send = (envelope) => {
-      mark(`${side} sends ${envelope.type}`);
+      // Which candidates left (address and transport): only 127.0.0.1 ones can connect in this page.
+      const detail =
+        envelope.type === 'candidates'
+          ? ` [${envelope.candidates.map((c) => c.candidate.split(' ').slice(2, 5).reverse().join(' ')).join(', ')}${envelope.end ? '; end' : ''}]`
+          : '';
+      mark(`${side} sends ${envelope.type}${detail}`);
       send(envelope);
     };
     transport.incoming$.subscribe((frame) => {
@@ -303,4 +309,6 @@ export async function raw(): Promise<CallTiming> {
   }
 }
 
-Object.assign(globalThis, { handsetBench: { handsetWs, handsetMqtt, handsetOffline, peerjs, raw } });
+Object.assign(globalThis, {
+  handsetBench: { handsetWs, handsetMqtt, handsetOffline, peerjs, raw, rawRelayed },
+});

@@ -1,11 +1,13 @@
 // 4. Call setup in headless Chromium: from asking for the call to connected on each side, for Handset
 // over WebSocket and over MQTT, PeerJS (client + server), and a raw RTCPeerConnection pair in one page.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createToken as createMqttToken } from '@handset/adapter-mqtt/broker';
 import { createToken as createWsToken } from '@handset/adapter-ws/server';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { chromium } from 'playwright-core';
 import {
   benchSecret,
@@ -16,13 +18,17 @@ import {
 import type { BenchContext, Measurement, Section } from '../harness/section.js';
 import { formatNumber, median, ratio } from '../harness/stats.js';
 
-type CallKind = 'handset-ws' | 'handset-mqtt' | 'peerjs' | 'raw';
+type CallKind = 'handset-ws' | 'handset-mqtt' | 'peerjs' | 'raw' | 'raw-relayed';
 
 const SYSTEMS: { kind: CallKind; label: string }[] = [
   { kind: 'handset-ws', label: 'Handset, WebSocket server' },
   { kind: 'handset-mqtt', label: 'Handset, MQTT (embedded aedes, MQTT over WebSocket)' },
   { kind: 'peerjs', label: 'PeerJS client + server (peerjs@1.5.5, peer@1.0.2)' },
   { kind: 'raw', label: 'raw RTCPeerConnection pair in one page (the limit)' },
+  {
+    kind: 'raw-relayed',
+    label: 'raw pair signaled through the bare ws relay (the limit for a signaled call)',
+  },
 ];
 
 export const CHROMIUM_ARGS = [
@@ -46,8 +52,36 @@ interface CallTiming {
   timeline?: string[];
 }
 
+/**
+ * `HANDSET_CORE_MODULE=<dir>`: the page is bundled with another build of `@handset/core` (a package dir with
+ * its `package.json` and `dist`, kept where it finds its dependencies, e.g. inside
+ * `packages/core/node_modules/`), to compare a change with what came before, run after run.
+ */
+function coreBuildPlugin(dir: string | undefined): Plugin[] {
+  if (!dir) return [];
+  const root = resolvePath(dir);
+  const exportsMap = (
+    JSON.parse(readFileSync(resolvePath(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { import: string }>;
+    }
+  ).exports;
+  return [
+    {
+      name: 'handset-core-build',
+      setup(plugin) {
+        plugin.onResolve({ filter: /^@handset\/core(\/.*)?$/ }, ({ path }) => {
+          const entry = exportsMap[`.${path.slice('@handset/core'.length)}`];
+          if (!entry) return { errors: [{ text: `${path} is not exported by ${root}` }] };
+          return { path: resolvePath(root, entry.import) };
+        });
+      },
+    },
+  ];
+}
+
 async function servePage(): Promise<{ server: Server; url: string }> {
   const built = await build({
+    plugins: coreBuildPlugin(process.env.HANDSET_CORE_MODULE),
     entryPoints: [fileURLToPath(new URL('../browser/page.ts', import.meta.url))],
     bundle: true,
     format: 'esm',
@@ -90,6 +124,8 @@ async function run(context: BenchContext): Promise<Section> {
     servers.push(aedes);
     const peer = await startServerProcess({ kind: 'peerjs', secret });
     servers.push(peer);
+    const bare = await startServerProcess({ kind: 'bare', secret });
+    servers.push(bare);
     const peerPort = Number(new URL(peer.url).port);
     const page = await (await browser.newContext()).newPage();
     await page.goto(page_.url);
@@ -104,6 +140,7 @@ async function run(context: BenchContext): Promise<Section> {
         wsUrl: ws.url,
         mqttUrl: aedes.wsUrl ?? '',
         peerPort,
+        bareUrl: bare.url,
         wsTokens: [createWsToken(caller, secret, 600), createWsToken(callee, secret, 600)],
         mqttTokens: [createMqttToken(caller, secret, 600), createMqttToken(callee, secret, 600)],
       };
@@ -113,6 +150,7 @@ async function run(context: BenchContext): Promise<Section> {
           handsetMqtt(...x: string[]): Promise<CallTiming>;
           peerjs(port: number, a: string, b: string): Promise<CallTiming>;
           raw(): Promise<CallTiming>;
+          rawRelayed(url: string, a: string, b: string): Promise<CallTiming>;
         };
         const bench = (globalThis as unknown as { handsetBench: Bench }).handsetBench;
         if (a.kind === 'handset-ws') {
@@ -128,6 +166,7 @@ async function run(context: BenchContext): Promise<Section> {
           );
         }
         if (a.kind === 'peerjs') return bench.peerjs(a.peerPort, a.caller, a.callee);
+        if (a.kind === 'raw-relayed') return bench.rawRelayed(a.bareUrl, a.caller, a.callee);
         return bench.raw();
       }, args);
     };
@@ -139,8 +178,9 @@ async function run(context: BenchContext): Promise<Section> {
         try {
           const timing = await oneCall(kind, index);
           timings.set(kind, [...(timings.get(kind) ?? []), timing]);
-          // The last round's Handset timelines go to the log: where the time over the raw pair goes.
-          if (timing.timeline && index === calls - 1)
+          // The last round's Handset timelines go to the log (every round's with HANDSET_BENCH_TIMELINES=1):
+          // where the time over the raw pair goes.
+          if (timing.timeline && (index === calls - 1 || process.env.HANDSET_BENCH_TIMELINES))
             context.log(`${kind} timeline: ${timing.timeline.join(' | ')}`);
         } catch (error) {
           failures.push(
@@ -195,13 +235,16 @@ async function run(context: BenchContext): Promise<Section> {
     formatNumber(m(kind, 'calleeMs'), 0),
     ratio(m(kind, 'callerMs'), m('handset-ws', 'callerMs')),
     ratio(m(kind, 'callerMs'), m('raw', 'callerMs')),
+    ratio(m(kind, 'callerMs'), m('raw-relayed', 'callerMs')),
     formatNumber(m(kind, 'callerFrameMs'), 0),
     formatNumber(m(kind, 'calleeFrameMs'), 0),
     ratio(m(kind, 'callerFrameMs'), m('raw', 'callerFrameMs')),
+    ratio(m(kind, 'callerFrameMs'), m('raw-relayed', 'callerFrameMs')),
   ]);
   const ours = m('handset-ws', 'callerMs');
   const peerjs = m('peerjs', 'callerMs');
   const limit = m('raw', 'callerMs');
+  const signaledLimit = m('raw-relayed', 'callerMs');
   const offlineMs = (transport: 'ws' | 'mqtt') => median((offline.get(transport) ?? []).map((r) => r.ms));
   const offlineReasons = (transport: 'ws' | 'mqtt') =>
     [...new Set((offline.get(transport) ?? []).map((r) => r.reason))].join(', ');
@@ -211,7 +254,7 @@ async function run(context: BenchContext): Promise<Section> {
   const finding = `call setup in Chromium ${formatNumber(ours)} ms to connected vs PeerJS ${formatNumber(peerjs)} ms (${ratio(ours, peerjs)})`;
   return {
     title: '4. Call setup in headless Chromium',
-    parameters: `${calls} calls per system (median), systems interleaved call by call, after one uncounted warm-up call each; Chromium ${browser.version()} with fake audio+video, loopback ICE only`,
+    parameters: `${calls} calls per system (median), systems interleaved call by call, after one uncounted warm-up call each; Chromium ${browser.version()} with fake audio+video, loopback ICE only${process.env.HANDSET_CORE_MODULE ? `; page bundled with @handset/core from ${process.env.HANDSET_CORE_MODULE}` : ''}`,
     tables: [
       {
         columns: [
@@ -221,9 +264,11 @@ async function run(context: BenchContext): Promise<Section> {
           'callee to connected (ms)',
           'caller ratio to Handset WS',
           'caller ratio to raw pair',
+          'caller ratio to relayed raw pair',
           'caller to first decoded remote frame (ms)',
           'callee to first decoded remote frame (ms)',
           'first frame (caller) ratio to raw pair',
+          'first frame (caller) ratio to relayed raw pair',
         ],
         rows,
       },
@@ -240,6 +285,7 @@ async function run(context: BenchContext): Promise<Section> {
     notes: [
       "Time starts when the caller asks for the call (Handset: `makeCall`, which acquires the camera; PeerJS and raw: `getUserMedia`, then `call`/`createOffer`) and ends at Handset's `connected` state or ICE `connected` for the others; the callee answers as soon as the call arrives.",
       'Both parties are in one page, each with its own transport connection; signaling connections are opened before the clock starts.',
+      'The relayed raw pair is the raw pair with its offer, answer and each candidate (one message each, sent as it appears, no validation) carried by the bare ws relay of the relay row: the least a signaled call can cost. The plain raw pair has no signaling hop at all, which no signaled call can match.',
       'Only 127.0.0.1 candidates are used (a page-wide RTCPeerConnection subclass drops the others), with no STUN/TURN.',
       "First decoded remote frame: the first poll (every 5 ms, from ICE connected on) of the side's `getStats()` that shows an inbound-rtp video stream with `framesDecoded > 0`, on the same clock; polled alike for every system.",
       ...failures,
@@ -256,6 +302,7 @@ async function run(context: BenchContext): Promise<Section> {
     behind: [
       ...(ours >= peerjs * 1.05 ? [finding] : []),
       `call setup ${ratio(ours, limit)} the time of a raw RTCPeerConnection pair (${formatNumber(limit)} ms)`,
+      `call setup ${ratio(ours, signaledLimit)} the time of the raw pair signaled through a bare ws relay (${formatNumber(signaledLimit)} ms)`,
       `call setup to the first decoded remote frame ${ratio(ourFrame, limitFrame)} a raw pair's (${formatNumber(ourFrame)} vs ${formatNumber(limitFrame)} ms)`,
       `MQTT call setup ${ratio(mqtt, ours)} the WebSocket's (${formatNumber(mqtt)} vs ${formatNumber(ours)} ms)`,
       `an MQTT call to an offline user ends in ${formatNumber(offlineMs('mqtt'), 0)} ms (WebSocket: ${formatNumber(offlineMs('ws'), 0)} ms)`,
