@@ -1,5 +1,6 @@
-// Load-client connections over WebSocket, speaking each server's own protocol: Handset's hello/welcome,
-// PeerJS's query-string id and OPEN, or the bare relay's id. Envelopes are the same bytes for all three.
+// Load-client connections over WebSocket, speaking each server's own protocol: Handset's token in the
+// upgrade and welcome (a hello when the server does not take it there), PeerJS's query-string id and OPEN,
+// or the bare relay's id. Envelopes are the same bytes for all three.
 import { createToken } from '@handset/adapter-ws/server';
 import type { Envelope } from '@handset/core';
 import WebSocket from 'ws';
@@ -10,8 +11,10 @@ export type WsKind = 'handset' | 'peerjs' | 'bare';
 
 interface Wire {
   address(url: string, userId: string): string;
-  /** First frame after the socket opens, if the protocol has one. */
-  hello(userId: string): string | null;
+  /** Subprotocols offered in the upgrade, if the protocol logs in there. */
+  protocols(userId: string): string[] | undefined;
+  /** First frame after the socket opens, if the protocol needs one (given the subprotocol selected). */
+  hello(userId: string, selected: string): string | null;
   isReady(frame: string): boolean;
   encode(envelope: Envelope): string;
   /** The envelope inside a frame, or null for the protocol's own frames. */
@@ -20,6 +23,8 @@ interface Wire {
 
 const PEERJS_TYPES: Record<string, string> = { invite: 'OFFER', candidates: 'CANDIDATE' };
 const ID_MARK = '@@bench-id@@';
+/** The subprotocol Handset's server selects when it took the token in the upgrade. */
+const UPGRADE_AUTH_PROTOCOL = 'handset.v1.auth';
 
 /**
  * Encodes by template: the engines send the same envelope again and again with only `id` changing, so
@@ -56,7 +61,16 @@ function wireFor(kind: WsKind, secret: string): Wire {
   if (kind === 'handset') {
     return {
       address: (url) => url,
-      hello: (userId) => JSON.stringify({ kind: 'hello', token: createToken(userId, secret, 3600) }),
+      // What @handset/adapter-ws's client offers (its README, "Logging in during the upgrade").
+      protocols: (userId) => [
+        'handset.v1',
+        UPGRADE_AUTH_PROTOCOL,
+        `handset.token.${createToken(userId, secret, 3600)}`,
+      ],
+      hello: (userId, selected) =>
+        selected === UPGRADE_AUTH_PROTOCOL
+          ? null
+          : JSON.stringify({ kind: 'hello', token: createToken(userId, secret, 3600) }),
       isReady: (frame) => frame.includes('"kind":"welcome"'),
       encode: templated((envelope) => JSON.stringify(envelope)),
       envelopeOf(frame) {
@@ -74,6 +88,7 @@ function wireFor(kind: WsKind, secret: string): Wire {
     return {
       address: (url, userId) =>
         `${url}peerjs?key=${PEERJS_KEY}&id=${encodeURIComponent(userId)}&token=${Math.random().toString(36).slice(2)}`,
+      protocols: () => undefined,
       hello: () => null,
       isReady: (frame) => frame.includes('"type":"OPEN"'),
       encode: templated((envelope) =>
@@ -96,6 +111,7 @@ function wireFor(kind: WsKind, secret: string): Wire {
   }
   return {
     address: (url, userId) => `${url}?id=${encodeURIComponent(userId)}`,
+    protocols: () => undefined,
     hello: () => null,
     isReady: (frame) => frame.includes('"kind":"ready"'),
     encode: templated((envelope) => JSON.stringify(envelope)),
@@ -107,7 +123,9 @@ const OPEN_TIMEOUT_MS = 30_000;
 
 function openOne(wire: Wire, url: string, userId: string): Promise<Link> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wire.address(url, userId), { perMessageDeflate: false });
+    const socket = new WebSocket(wire.address(url, userId), wire.protocols(userId), {
+      perMessageDeflate: false,
+    });
     let ready = false;
     let closing = false;
     const link: Link = {
@@ -126,7 +144,7 @@ function openOne(wire: Wire, url: string, userId: string): Promise<Link> {
       reject(new Error(`${userId}: not ready after ${OPEN_TIMEOUT_MS} ms`));
     }, OPEN_TIMEOUT_MS);
     socket.on('open', () => {
-      const hello = wire.hello(userId);
+      const hello = wire.hello(userId, socket.protocol);
       if (hello) socket.send(hello);
     });
     socket.on('message', (data) => {

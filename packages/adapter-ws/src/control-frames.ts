@@ -116,6 +116,72 @@ export function classifyServerFrame(text: string): ClassifiedFrame<ServerControl
   return classify(text, serverFrames);
 }
 
+/**
+ * Subprotocols (`Sec-WebSocket-Protocol`) a client offers to log in during the upgrade itself, so the
+ * server can welcome it as the socket opens instead of after a `hello` round trip. The token rides in a
+ * header, never in the URL (which lands in access logs). The server selects `UPGRADE_AUTH_PROTOCOL` when
+ * it took the credentials; a server that does not know them selects the first offer, `HELLO_PROTOCOL`,
+ * and the client sends its `hello` as before.
+ */
+export const HELLO_PROTOCOL = 'handset.v1';
+export const UPGRADE_AUTH_PROTOCOL = 'handset.v1.auth';
+const TOKEN_PREFIX = 'handset.token.';
+const RESUME_PREFIX = 'handset.resume.';
+
+type Hello = ClientFrames['hello'];
+
+/** What a client offers for `hello`'s credentials (a token is base64url and dots: a valid protocol token). */
+export function upgradeProtocols(hello: Omit<Hello, 'kind'>): string[] {
+  const offered = [HELLO_PROTOCOL, UPGRADE_AUTH_PROTOCOL, `${TOKEN_PREFIX}${hello.token}`];
+  if (hello.sessionId !== undefined) {
+    offered.push(`${RESUME_PREFIX}${hello.sessionId}.${hello.received ?? 0}`);
+  }
+  return offered;
+}
+
+/** True when the offer asks to log in during the upgrade (and carries a token to do it with). */
+export function offersUpgradeAuth(offered: ReadonlySet<string>): boolean {
+  if (!offered.has(UPGRADE_AUTH_PROTOCOL)) return false;
+  for (const protocol of offered) if (protocol.startsWith(TOKEN_PREFIX)) return true;
+  return false;
+}
+
+/**
+ * Server side: the `hello` an upgrade's offered subprotocols amount to, checked like a `hello` frame
+ * (one token, at most one resume entry). Never throws.
+ */
+export function helloOfUpgrade(offered: ReadonlySet<string>): ClassifiedFrame<Hello> {
+  let token: string | undefined;
+  let resume: string | undefined;
+  for (const protocol of offered) {
+    if (protocol.startsWith(TOKEN_PREFIX)) {
+      if (token !== undefined)
+        return { type: 'invalid-control', message: 'hello: more than one token offered' };
+      token = protocol.slice(TOKEN_PREFIX.length);
+    } else if (protocol.startsWith(RESUME_PREFIX)) {
+      if (resume !== undefined)
+        return { type: 'invalid-control', message: 'hello: more than one session offered' };
+      resume = protocol.slice(RESUME_PREFIX.length);
+    }
+  }
+  const value: Record<string, unknown> = { kind: 'hello', token };
+  if (resume !== undefined) {
+    // A session id has no dots; what follows the last one is the count of envelopes received.
+    const dot = resume.lastIndexOf('.');
+    value.sessionId = dot < 0 ? resume : resume.slice(0, dot);
+    value.received = dot < 0 ? Number.NaN : Number(resume.slice(dot + 1));
+  }
+  const result = v.safeParse(clientFrames.hello, value);
+  if (!result.success) {
+    const issue = result.issues[0];
+    return {
+      type: 'invalid-control',
+      message: `hello: ${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`,
+    };
+  }
+  return { type: 'control', frame: result.output };
+}
+
 export function encodeControlFrame(frame: ClientControlFrame | ServerControlFrame): string {
   return JSON.stringify(frame);
 }

@@ -3,7 +3,13 @@
 import { type Envelope, type IceServerConfig, type TokenSource, TransportError } from '@handset/core';
 import { type LinkConnection, resolveToken, type WireReport } from '@handset/core/link';
 import { CLOSE_CODES } from './close-codes.js';
-import { classifyServerFrame, encodeControlFrame, type ServerControlFrame } from './control-frames.js';
+import {
+  classifyServerFrame,
+  encodeControlFrame,
+  type ServerControlFrame,
+  UPGRADE_AUTH_PROTOCOL,
+  upgradeProtocols,
+} from './control-frames.js';
 import { isAuthErrorCode } from './signaling-error.js';
 import { reasonOfCloseCode, reasonOfErrorCode, transportErrorOfFrame } from './wire-errors.js';
 
@@ -13,6 +19,8 @@ type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 /** The slice of the WebSocket API the transport uses (the browser's and the `ws` package's both fit). */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** The subprotocol the server selected (absent on a socket that does not say). */
+  readonly protocol?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: Handler<unknown> | null;
@@ -21,7 +29,11 @@ export interface WebSocketLike {
   onerror: Handler<unknown> | null;
 }
 
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/**
+ * Called with the subprotocols that carry the credentials (the server then welcomes at once); a
+ * constructor that ignores them still works: the client then sends a `hello`.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string[]) => WebSocketLike;
 
 /** What outlives one connection: the server session to resume and what it has not confirmed. */
 export interface WsSessionState {
@@ -152,9 +164,11 @@ export function connectWs(host: WsWireHost, report: (event: WireReport) => void)
       lost(token.error);
       return;
     }
+    const { sessionId, received } = session;
+    const hello = sessionId ? { token: token.token, sessionId, received } : { token: token.token };
     let socket: WebSocketLike;
     try {
-      socket = new host.Socket(host.url);
+      socket = new host.Socket(host.url, upgradeProtocols(hello));
     } catch (cause) {
       lost(TransportError.of('connect-failed', 'could not create a WebSocket', { cause }));
       return;
@@ -163,14 +177,9 @@ export function connectWs(host: WsWireHost, report: (event: WireReport) => void)
     host.setSocket(socket);
     socket.onopen = () => {
       report({ type: 'wire.connected' });
-      const { sessionId, received } = session;
-      socket.send(
-        encodeControlFrame(
-          sessionId
-            ? { kind: 'hello', token: token.token, sessionId, received }
-            : { kind: 'hello', token: token.token },
-        ),
-      );
+      // The server took the credentials in the upgrade: its welcome (or refusal) is already on its way.
+      if (socket.protocol === UPGRADE_AUTH_PROTOCOL) return;
+      socket.send(encodeControlFrame({ kind: 'hello', ...hello }));
     };
     socket.onmessage = (event) => {
       if (typeof event.data === 'string') onFrame(event.data);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { TOKEN_ERROR_REASONS } from '@handset/token';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from '../src/close-codes.js';
+import { upgradeProtocols } from '../src/control-frames.js';
 import { DEFAULT_LIMITS } from '../src/server/options.js';
 import { SIGNALING_ERROR_CODES } from '../src/signaling-error.js';
 
@@ -61,6 +62,16 @@ describe('packages/adapter-ws/README.md', () => {
   it('lists every close code the server and client use, and no other', () => {
     const documented = tableRows('## Close codes').map(([code]) => Number(code));
     expect(documented.sort()).toEqual(Object.values(CLOSE_CODES).sort());
+  });
+
+  it('lists the subprotocols a client offers to log in during the upgrade, in the order it offers them', () => {
+    const documented = tableRows('### Logging in during the upgrade').map(([entry = '']) =>
+      entry.replaceAll('`', ''),
+    );
+    const offered = upgradeProtocols({ token: 'TOKEN', sessionId: 'SESSION', received: 7 }).map((entry) =>
+      entry.replace('TOKEN', '<token>').replace('SESSION', '<sessionId>').replace(/\.7$/, '.<received>'),
+    );
+    expect(documented).toEqual(offered);
   });
 
   it("lists every error code (the token reasons and the server's own), and no other", () => {

@@ -41,12 +41,27 @@ async function server(options: SignalServerOptions = {}) {
   return s;
 }
 
+/**
+ * ws's client, handing over one message per event-loop turn as a browser does (one task per message):
+ * frames the server writes together (Bob's answer and, right after, his hang-up) are then not handled in
+ * one synchronous run, which no browser does either.
+ */
+class BrowserPacedWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string[]) {
+    super(url, protocols, { allowSynchronousEvents: false });
+  }
+}
+
 function relayPhone(
   url: string,
   userId: string,
   extra: { iceServers?: IceServerConfig[] } = {},
 ): { phone: Phone; transport: WsTransport } {
-  const transport = createWsTransport({ url, token: () => createToken(userId, SECRET, 600), WebSocket });
+  const transport = createWsTransport({
+    url,
+    token: () => createToken(userId, SECRET, 600),
+    WebSocket: BrowserPacedWebSocket,
+  });
   const phone = createPhone({
     userId,
     transport,

@@ -2,6 +2,7 @@
 // input into a typed envelope or a typed error. Nothing else parses an envelope; adapters parse only their
 // own control frames (adapter-ws's `control-frames.ts`) and the token package its own tokens.
 import * as v from 'valibot';
+import { checkEnvelope } from './envelope-check.js';
 import type { Envelope, IceCandidateInit, MediaState, MessageType } from './envelope-types.js';
 import { HandsetError } from './errors.js';
 
@@ -273,9 +274,21 @@ export function validateEnvelope(value: unknown): DecodeResult {
   if (!isMessageType(record.type)) {
     return fail('unknown-type', `unknown message type ${describeValue(record.type)}`);
   }
+  // The hand-written check accepts what the schema does, faster; what it refuses, the schema judges.
+  const checked = checkEnvelope(record, record.type);
+  if (checked) return { ok: true, envelope: checked };
   const result = v.safeParse(messages[record.type], value);
   if (!result.success) return fail('invalid-envelope', `${record.type}: ${describeIssues(result.issues)}`);
   return { ok: true, envelope: result.output as Envelope };
+}
+
+/**
+ * What the schema of `type` alone makes of `value` (the envelope, or null when it refuses it): the
+ * reference the hand-written check (`envelope-check.ts`) is tested against. Internal.
+ */
+export function schemaEnvelope(type: MessageType, value: unknown): Envelope | null {
+  const result = v.safeParse(messages[type], value);
+  return result.success ? (result.output as Envelope) : null;
 }
 
 /** UTF-8 length of a string, counted without encoding it (no TextEncoder needed on any platform). */
@@ -297,11 +310,15 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** Parses and validates one text frame from the network. Never throws. */
-export function decodeEnvelope(frame: string): DecodeResult {
+/**
+ * Parses and validates one text frame from the network. Never throws. `byteLength` is the frame's UTF-8
+ * size when the caller already has it (a server holding the received bytes): it is not counted again.
+ */
+export function decodeEnvelope(frame: string, byteLength?: number): DecodeResult {
   // The limit is in bytes: a frame of multi-byte characters can be 3x its length on the wire. Counting
   // is skipped for frames already too long in characters (each is at least one byte).
-  const size = frame.length > PROTOCOL_LIMITS.maxFrameBytes ? frame.length : utf8Length(frame);
+  const size =
+    byteLength ?? (frame.length > PROTOCOL_LIMITS.maxFrameBytes ? frame.length : utf8Length(frame));
   if (size > PROTOCOL_LIMITS.maxFrameBytes) {
     return fail('oversize', `frame of at least ${size} bytes exceeds ${PROTOCOL_LIMITS.maxFrameBytes}`);
   }

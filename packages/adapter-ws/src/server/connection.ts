@@ -1,9 +1,12 @@
 // One client socket: handshake, token lifetime, rate and byte budgets, send-buffer bound, frame
 // classification, then hand-off to the server's router. Every bad input is answered here, once.
-import { decodeEnvelope, type Envelope } from '@handset/core';
+
+import type { Socket } from 'node:net';
+import { decodeEnvelope } from '@handset/core';
 import type { RawData } from 'ws';
 import { CLOSE_CODES } from '../close-codes.js';
 import {
+  type ClassifiedFrame,
   type ClientControlFrame,
   classifyClientFrame,
   encodeControlFrame,
@@ -11,40 +14,13 @@ import {
 } from '../control-frames.js';
 import type { SignalingError, SignalingErrorCode } from '../signaling-error.js';
 import type { AdmissionTicket } from './admission.js';
-import type { Log } from './logger.js';
-import type { SignalServerLimits } from './options.js';
-import { type Flow, RateLimiter, TokenBucket, type TrafficBudget } from './rate-limiter.js';
+import type { ConnectionHost } from './connection-host.js';
+import { RateLimiter, TokenBucket } from './rate-limiter.js';
 import { frameBytes, listenTo, type ServerSocket, setFrameLimit } from './server-socket.js';
 import type { Session, SessionLink } from './sessions.js';
-import type { TurnRelay } from './turn-relay.js';
+import type { Corkable } from './write-batch.js';
 
-/** What a connection needs from the server it belongs to. */
-export interface ConnectionHost {
-  readonly limits: SignalServerLimits;
-  readonly log: Log;
-  /** A fresh per-connection frame/byte budget (the flows are the server's, shared). */
-  connectionBudget(): TrafficBudget;
-  /** Bad frames a connection may send: a burst of `badFramesBeforeClose`, refilling one per second. */
-  readonly badFrameFlow: Flow;
-  /** The token verified (`expiresAt` in ms), with a refusal already mapped to the adapter's auth codes. */
-  authenticate(
-    token: string,
-  ): { ok: true; userId: string; expiresAt: number } | { ok: false; error: SignalingError };
-  openSession(
-    userId: string,
-    sessionId: string | undefined,
-  ): Promise<{ session: Session; resumed: boolean } | { refused: SignalingError }>;
-  /** `bye`: gone now. `dropped`: keep the session for its grace period. */
-  endSession(session: Session, how: 'bye' | 'dropped'): void;
-  /**
-   * Stamps, checks membership and routes; returns the error to tell the sender, if any. Synchronous when
-   * it can be (a single node), so a frame costs no promise.
-   */
-  relay(session: Session, envelope: Envelope): SignalingError | null | Promise<SignalingError | null>;
-  forget(connection: Connection): void;
-  /** The TURN relay whose fresh credentials each user gets in its welcome and before they expire. */
-  readonly turn?: TurnRelay;
-}
+export type { ConnectionHost } from './connection-host.js';
 
 /** Bad frames logged per connection; past this a hostile client cannot flood the log. */
 const MAX_LOGGED_BAD_FRAMES = 5;
@@ -68,7 +44,7 @@ export class Connection {
   private overloaded = false;
   private badFrames = 0;
   /** Bad frames this connection may still send before it is closed (refills one per second). */
-  private readonly badFrameAllowance: TokenBucket;
+  private badFrameAllowance: TokenBucket | null = null;
   private finished = false;
   private readonly rate: RateLimiter;
   /**
@@ -83,21 +59,36 @@ export class Connection {
   /** When the token this connection logged in with expires (ms); frames after it are not relayed. */
   private expiresAt = Number.POSITIVE_INFINITY;
   /** What the session writes to: this connection itself. */
-  readonly link: SessionLink = this;
+  get link(): SessionLink {
+    return this;
+  }
 
   constructor(
     private readonly socket: ServerSocket,
     private readonly host: ConnectionHost,
-    readonly remote: string,
     private readonly ticket: AdmissionTicket,
+    /** The TCP socket under `socket` (the upgrade request's), corked while a turn's frames are written. */
+    private readonly tcp: Corkable & Pick<Socket, 'remoteAddress' | 'remotePort'>,
   ) {
     const { limits } = host;
     this.rate = new RateLimiter(host.connectionBudget(), limits.rateViolationsBeforeClose);
     this.rate.share(ticket.addressBudget);
-    this.badFrameAllowance = new TokenBucket(host.badFrameFlow);
     ticket.onEvict(this);
     this.handshakeDeadline = Date.now() + limits.handshakeTimeoutMs;
     listenTo(socket, this);
+  }
+
+  /**
+   * The credentials offered in the upgrade (`UPGRADE_AUTH_PROTOCOL`): handled as the hello frame they
+   * stand for, before any frame; frames that arrive meanwhile wait behind it, as behind a hello.
+   */
+  helloInUpgrade(offered: ClassifiedFrame<Extract<ClientControlFrame, { kind: 'hello' }>>): void {
+    if (offered.type !== 'control') {
+      const message = offered.type === 'invalid-control' ? offered.message : 'no hello offered';
+      this.refuse('invalid-control-frame', message, CLOSE_CODES.policyViolation);
+      return;
+    }
+    this.track(this.hello(offered.frame).catch((error: unknown) => this.internalError(error)));
   }
 
   /** Run by the server's sweep every so often: ends a connection past one of its deadlines. */
@@ -132,6 +123,11 @@ export class Connection {
     this.host.log('warn', 'socket-error', { remote: this.remote, message: error.message });
   }
 
+  /** The peer's address and port, for logs (read when logged: an idle connection keeps no string for it). */
+  get remote(): string {
+    return `${this.tcp.remoteAddress ?? '?'}:${this.tcp.remotePort ?? '?'}`;
+  }
+
   get userId(): string | null {
     return this.session?.userId ?? null;
   }
@@ -143,6 +139,7 @@ export class Connection {
       this.slowConsumer();
       return;
     }
+    this.host.writes.hold(this.tcp);
     this.socket.send(frame);
   }
 
@@ -171,7 +168,8 @@ export class Connection {
     if (this.state === 'closed') return;
     this.lastActive = Date.now();
     // Charged before any decoding: a rejected frame costs a length and a few subtractions.
-    const verdict = this.rate.take(frameBytes(data));
+    const size = frameBytes(data);
+    const verdict = this.rate.take(size);
     if (verdict === 'close') {
       this.refuse('rate-limited', 'rate limit exceeded persistently', CLOSE_CODES.policyViolation);
       return;
@@ -203,11 +201,11 @@ export class Connection {
     // Handled at once when nothing is pending; behind the pending frame otherwise, so order holds.
     const previous = this.waiting;
     if (previous === null) {
-      const pending = this.handleSafely(text);
+      const pending = this.handleSafely(text, size);
       if (pending) this.track(pending);
       return;
     }
-    this.track(previous.then(() => this.handleSafely(text)));
+    this.track(previous.then(() => this.handleSafely(text, size)));
   }
 
   /** Counts a frame whose handling has not finished, until it has. */
@@ -221,9 +219,9 @@ export class Connection {
   }
 
   /** A frame's handling, never throwing: a bug costs that frame a log line, not the connection. */
-  private handleSafely(text: string): Promise<void> | undefined {
+  private handleSafely(text: string, size: number): Promise<void> | undefined {
     try {
-      return this.handle(text)?.catch((error: unknown) => this.internalError(error));
+      return this.handle(text, size)?.catch((error: unknown) => this.internalError(error));
     } catch (error) {
       this.internalError(error);
       return undefined;
@@ -234,8 +232,11 @@ export class Connection {
     this.host.log('error', 'internal-error', { remote: this.remote, error: String(error) });
   }
 
-  /** One frame, in order; a promise only while something asynchronous (a hello, the cluster) is awaited. */
-  private handle(text: string): Promise<void> | undefined {
+  /**
+   * One frame (`size`: its UTF-8 bytes as received), in order; a promise only while something
+   * asynchronous (a hello, the cluster) is awaited.
+   */
+  private handle(text: string, size: number): Promise<void> | undefined {
     if (this.state === 'closed') return undefined;
     if (this.state === 'open' && Date.now() >= this.expiresAt) {
       // The timer may run late on a busy loop; a frame that arrives after expiry is never relayed.
@@ -258,7 +259,7 @@ export class Connection {
       this.control(classified.frame);
       return undefined;
     }
-    const decoded = decodeEnvelope(text);
+    const decoded = decodeEnvelope(text, size);
     if (!decoded.ok) {
       this.badFrame(decoded.error.code as SignalingErrorCode, decoded.error.message);
       return undefined;
@@ -367,6 +368,8 @@ export class Connection {
   }
 
   private badFrame(code: SignalingErrorCode, message: string, ref?: string, counts = true): void {
+    // Made at the first bad frame: most connections never send one and hold no bucket for it.
+    this.badFrameAllowance ??= new TokenBucket(this.host.badFrameFlow);
     if (counts && !this.badFrameAllowance.take()) {
       this.refuse('too-many-bad-frames', 'too many bad frames', CLOSE_CODES.policyViolation);
       return;
