@@ -25,6 +25,7 @@ import { parseIceServersPayload, pollIceServers } from './ice-servers.js';
 import { InboxFilter } from './inbox-filter.js';
 import type { MqttTransportOptions } from './mqtt-options.js';
 import { connectMqtt, type MqttWireHost, urlProblem } from './mqtt-wire.js';
+import { OpenGate } from './open-gate.js';
 import { PresenceDirectory, type PresenceState } from './presence-directory.js';
 import {
   clientIdOf,
@@ -91,6 +92,7 @@ class MqttTransportImpl implements MqttTransport {
   private readonly inbox: InboxFilter;
   private readonly answeredCalls = new BoundedSet<string>(ANSWERED_CALLS);
   private readonly noSubscriberAcks = new NoSubscriberAcks();
+  private readonly gate = new OpenGate((frame) => this.frames.next(frame));
   /** The envelopes accepted by `send`, handed to mqtt.js one after another in order. */
   private sending: Promise<void> = Promise.resolve();
   private client: MqttClient | null = null;
@@ -157,6 +159,7 @@ class MqttTransportImpl implements MqttTransport {
       onClosed: () => this.finish(),
     });
     this.status$ = this.link.status$;
+    this.status$.subscribe((status) => (status === 'open' ? this.gate.open() : this.gate.shut()));
     this.errors$ = this.link.errors$;
     // Started after the caller has the transport (and can subscribe): even a configuration error is heard.
     queueMicrotask(() => {
@@ -398,7 +401,7 @@ class MqttTransportImpl implements MqttTransport {
     }
     if (parsed.userId !== this.userId) return;
     const verdict = this.inbox.judge(parsed.senderId, new TextDecoder().decode(payload), packet);
-    if (verdict.deliver) this.frames.next(verdict.frame);
+    if (verdict.deliver) this.gate.offer(verdict.frame);
     else
       this.log(verdict.event === 'duplicate' ? 'debug' : 'warn', verdict.event, {
         senderId: parsed.senderId,

@@ -1,0 +1,30 @@
+// Inbox frames wait for the link to say `open`. What the broker held for our session arrives right after
+// CONNACK, before our subscriptions and presence are set up; a phone hearing it first would act as if its link
+// were still down (a call back from a broker restart would answer the peer's ICE restart, then restart again).
+
+export class OpenGate {
+  /** Frames waiting for `open`; null while the link is open and frames pass at once. */
+  private held: string[] | null = [];
+
+  constructor(private readonly pass: (frame: string) => void) {}
+
+  /** A frame from our inbox: passed on now if the link is open, else kept (in order) until it is. */
+  offer(frame: string): void {
+    if (this.held) this.held.push(frame);
+    else this.pass(frame);
+  }
+
+  /** The link says `open`: kept frames go right after everyone has heard it (a microtask later), in order. */
+  open(): void {
+    queueMicrotask(() => {
+      const held = this.held ?? [];
+      this.held = null;
+      for (const frame of held) this.pass(frame);
+    });
+  }
+
+  /** The link is down (or not yet up): frames wait again. */
+  shut(): void {
+    this.held ??= [];
+  }
+}
