@@ -12,7 +12,7 @@ import { HandsetError, type Logger, namespacedLogger } from '@handset/core';
 import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from '@handset/core/server';
 import type { TokenPolicy, TokenSecret } from '@handset/token';
 import { Aedes } from 'aedes';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { createTopicLayout, DEFAULT_TOPIC_PREFIX } from '../topics.js';
 import { createAccessControl } from './access-control.js';
 import { type AdmissionLimits, createAdmission } from './admission.js';
@@ -20,6 +20,7 @@ import { answerNoSubscribers } from './no-subscribers.js';
 import { createSlowConsumerGuard } from './slow-consumer.js';
 import { disconnectAtTokenExpiry } from './token-expiry.js';
 import { type BrokerTurnOptions, createTurnIssuer, grantTurnCredentials } from './turn-grants.js';
+import { createMqttWebSocketStream } from './websocket-stream.js';
 
 export interface BrokerLimits extends AdmissionLimits {
   /**
@@ -192,7 +193,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<HandsetB
         },
       });
       wss.on('connection', (socket, request) => {
-        const stream = createWebSocketStream(socket);
+        const stream = createMqttWebSocketStream(socket);
         socketOf.set(stream, request.socket);
         // A dropped socket errors the stream; aedes learns of it through `close`.
         stream.on('error', () => {});
