@@ -259,15 +259,23 @@ export const callMachine = callSetup.createMachine({
                   },
                   invoke: {
                     src: 'acquireMedia',
+                    // The caller's offer is applied meanwhile: the answer does not wait for it after the camera.
                     input: ({ context }) => ({
                       getUserMedia: context.ports.getUserMedia,
                       media: context.media,
+                      offer: { pc: context.pc!, sdp: context.remoteOfferSdp! },
                     }),
                     onDone: {
                       target: 'creatingAnswer',
                       actions: { type: 'storeLocalStream', params: outputOf },
                     },
                     onError: [
+                      // The caller sent an offer we cannot use: the peer is told so, as when creating the answer.
+                      {
+                        guard: 'isRemoteDescriptionRefused',
+                        target: ended,
+                        actions: hangUpWith('protocol-error', 'protocol-error', 'remote'),
+                      },
                       {
                         guard: 'isPermissionDenied',
                         target: ended,

@@ -55,23 +55,43 @@ function addTracks(pc: PeerConnectionPort, stream: MediaStreamPort): void {
   for (const track of stream.getTracks()) pc.addTrack(track, stream);
 }
 
+/** The peer's offer, applied while media opens (answering): it does not wait for the user's camera. */
+export interface OfferToApply {
+  pc: PeerConnectionPort;
+  sdp: string;
+}
+
 /**
- * Opens local media. If the call moved on before the user granted access, the stream that arrives
- * late is stopped at once, so the camera light never stays on for a call that no longer exists.
+ * Opens local media, and (answering) applies the peer's offer meanwhile: `setRemoteDescription` is then off
+ * the answer's critical path. If the call moved on before the user granted access (or the offer was
+ * refused), the stream that arrives late is stopped at once, so the camera light never stays on for a call
+ * that no longer exists.
  */
-export const acquireMedia = fromPromise<MediaStreamPort, { getUserMedia: GetUserMedia; media: MediaRequest }>(
-  async ({ input, signal }) => {
-    const stream = await input.getUserMedia(input.media);
-    if (signal.aborted) {
-      stopTracks(stream);
-      throw new Error('call left the media step before getUserMedia resolved');
+export const acquireMedia = fromPromise<
+  MediaStreamPort,
+  { getUserMedia: GetUserMedia; media: MediaRequest; offer?: OfferToApply | undefined }
+>(async ({ input, signal }) => {
+  const opening = input.getUserMedia(input.media);
+  if (input.offer) {
+    // Observed now, awaited below: a refusal while the offer is applied is not left unhandled meanwhile.
+    opening.catch(() => {});
+    try {
+      await applyRemote(input.offer.pc, { type: 'offer', sdp: input.offer.sdp });
+    } catch (error) {
+      opening.then(stopTracks, () => {});
+      throw error;
     }
-    // XState takes the result one promise job later; a call that leaves this step in between (a
-    // hang-up delivered in that job) aborts the actor and would drop the stream with its camera on.
-    signal.addEventListener('abort', () => stopTracks(stream), { once: true });
-    return stream;
-  },
-);
+  }
+  const stream = await opening;
+  if (signal.aborted) {
+    stopTracks(stream);
+    throw new Error('call left the media step before getUserMedia resolved');
+  }
+  // XState takes the result one promise job later; a call that leaves this step in between (a
+  // hang-up delivered in that job) aborts the actor and would drop the stream with its camera on.
+  signal.addEventListener('abort', () => stopTracks(stream), { once: true });
+  return stream;
+});
 
 export const createOffer = fromPromise<
   SessionDescription,
@@ -86,7 +106,8 @@ export const createAnswer = fromPromise<
   SessionDescription,
   { pc: PeerConnectionPort; stream: MediaStreamPort; offerSdp: string }
 >(async ({ input: { pc, stream, offerSdp } }) => {
-  await applyRemote(pc, { type: 'offer', sdp: offerSdp });
+  // Applied already while media opened, unless media was in hand before (glare: answered without asking).
+  if (pc.signalingState !== 'have-remote-offer') await applyRemote(pc, { type: 'offer', sdp: offerSdp });
   addTracks(pc, stream);
   await pc.setLocalDescription(await pc.createAnswer());
   return toDescription(pc.localDescription);

@@ -1,12 +1,15 @@
-// The table, part four: our own ICE candidates on their way to the peer (the call's trickle region). The
-// first candidate of a burst leaves at once; while its batch window is open, later ones wait and leave
-// together when it closes; end-of-candidates leaves at once. None leaves before its description.
+// The table, part four: what keeps setup short. Our own ICE candidates on their way to the peer (the call's
+// trickle region): the first of a burst leaves at once; while its batch window is open, later ones wait and
+// leave together when it closes; end-of-candidates leaves at once; none leaves before its description. And
+// the callee applies the caller's offer while its camera and microphone open, not after.
 
 import {
+  CALLEE_MEDIA,
   CLEAR_CANDIDATES,
   CONNECTED,
   DESCRIPTION_BEING_MADE,
   DESCRIPTION_OUT,
+  ENDED,
   GATHERS_MANY,
   HAS_LOCAL_DESCRIPTION,
   type Row,
@@ -14,6 +17,16 @@ import {
 import { QUEUED_CANDIDATES, QUEUED_CANDIDATES_AND_END } from './spec-world.js';
 
 export const SETUP_SPEED_ROWS: readonly Row[] = [
+  // ── the callee's media opens while the caller's offer is applied ──
+  // The offer cannot be applied: the peer sent something broken, heard as soon as it is known.
+  {
+    in: [CALLEE_MEDIA],
+    on: 'op.refused',
+    to: ENDED,
+    send: ['hangup:protocol-error'],
+    end: ['protocol-error', 'remote'],
+  },
+
   // ── a candidate with no window open: at once, or held for the description being made ──
   {
     in: DESCRIPTION_OUT,

@@ -1,0 +1,75 @@
+// The callee's side of call setup: the caller's offer is applied while the camera and microphone are being
+// opened, not after, so the answer leaves sooner; an offer that cannot be applied still ends the call
+// `protocol-error`, and media that arrives after that is stopped. On the fakes and the rig's manual clock.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GetUserMedia, MediaStreamPort } from '../src/index.js';
+import { createFakeMedia } from '../src/testing/index.js';
+import { settle } from './manual-clock.js';
+import { createRig, type Rig } from './phone-rig.js';
+
+let rig: Rig;
+afterEach(() => rig?.dispose());
+
+/** A getUserMedia that waits until the test lets it answer, as a permission prompt does. */
+function heldGetUserMedia() {
+  const media = createFakeMedia();
+  const waiting: (() => void)[] = [];
+  const getUserMedia: GetUserMedia = (request) =>
+    new Promise<MediaStreamPort>((resolve, reject) => {
+      waiting.push(() => {
+        media.getUserMedia(request).then(resolve, reject);
+      });
+    });
+  return {
+    media,
+    getUserMedia,
+    pending: () => waiting.length,
+    grant: () => {
+      for (const answer of waiting.splice(0)) answer();
+    },
+  };
+}
+
+describe('answering a call', () => {
+  it("applies the caller's offer while getUserMedia is still running", async () => {
+    rig = createRig();
+    const alice = rig.add('alice');
+    const held = heldGetUserMedia();
+    const bob = rig.add('bob', { getUserMedia: held.getUserMedia });
+    alice.phone.makeCall('bob');
+    await rig.settle();
+    expect(bob.view().state).toBe('incoming');
+    bob.phone.answerCall();
+    await settle();
+    expect(held.pending()).toBe(1);
+    expect(bob.pc().remoteDescription?.type).toBe('offer');
+    held.grant();
+    await rig.settle();
+    expect(bob.view().state).toBe('connected');
+    expect(alice.view().state).toBe('connected');
+    // The offer was applied once: the answer went out, nothing was refused.
+    expect(bob.sent().filter((e) => e.type === 'answer')).toHaveLength(1);
+    expect(bob.events.filter((e) => e.type === 'call-warning')).toEqual([]);
+  });
+
+  it('an offer the connection refuses ends the call protocol-error at once, and the late media is stopped', async () => {
+    rig = createRig();
+    const alice = rig.add('alice');
+    const held = heldGetUserMedia();
+    const bob = rig.add('bob', {
+      getUserMedia: held.getUserMedia,
+      pc: { failOn: new Set(['setRemoteDescription']) },
+    });
+    alice.phone.makeCall('bob');
+    await rig.settle();
+    bob.phone.answerCall();
+    await settle();
+    expect(bob.view()).toMatchObject({ state: 'ended', endReason: { code: 'protocol-error', by: 'remote' } });
+    expect(bob.sent().filter((e) => e.type === 'hangup')).toMatchObject([{ reason: 'protocol-error' }]);
+    held.grant();
+    await rig.settle();
+    const tracks = held.media.streams.flatMap((stream) => stream.tracks);
+    expect(tracks.length).toBeGreaterThan(0);
+    expect(tracks.filter((track) => !track.stopped)).toEqual([]);
+  });
+});
