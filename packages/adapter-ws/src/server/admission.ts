@@ -118,6 +118,9 @@ export class Admission {
 
   /** The upgraded connection's ticket; the socket is the one `accept` saw. */
   ticketFor(socket: Socket): AdmissionTicket {
+    // ws has cleared the upgrade deadline (setTimeout(0)); the connection's own deadlines take over.
+    socket.removeListener('timeout', this.onUpgradeTimeout);
+    forgetClearedTimer(socket);
     const address = socket.remoteAddress ?? 'unknown';
     return new Ticket(this, socket, address, this.addresses.acquire(address));
   }
@@ -214,6 +217,19 @@ export class Admission {
       this.refused = { rate: 0, cap: 0, evicted: 0, timedOut: 0 };
     }
   }
+}
+
+let timerKey: symbol | undefined;
+
+/**
+ * Node keeps a cleared idle timer on its socket (with a bound callback), ~200 bytes for the connection's
+ * whole life: dropped once cleared. A private field (`Symbol(timeout)`): if Node renames it, this does
+ * nothing and the bytes stay.
+ */
+function forgetClearedTimer(socket: Socket): void {
+  if (socket.timeout !== 0) return;
+  timerKey ??= Object.getOwnPropertySymbols(socket).find((key) => key.description === 'timeout');
+  if (timerKey !== undefined) (socket as unknown as Record<symbol, unknown>)[timerKey] = null;
 }
 
 /** One connection's hold on the front door (a class: no closures per connection). */

@@ -168,26 +168,33 @@ export class BudgetTable {
  */
 export class RateLimiter {
   private violations = 0;
-  /** Replaced, not pushed to, when one is added: an array of exactly its size (two at most, once each). */
-  private shared: readonly SharedBudget[] = [];
+  /** The two budgets shared with other connections, as fields (no array held per connection). */
+  private first: SharedBudget | null = null;
+  private second: SharedBudget | null = null;
 
   constructor(
     private readonly own: TrafficBudget,
     private readonly violationsBeforeClose: number,
   ) {}
 
-  /** Adds a budget shared with other connections (the user's, once known; the address's). */
+  /** Adds a budget shared with other connections (the address's, then the user's once known). */
   share(budget: SharedBudget): void {
-    this.shared = [...this.shared, budget];
+    // A connection draws on two at most; a later user budget would replace the earlier one.
+    if (this.first === null) this.first = budget;
+    else this.second = budget;
   }
 
   take(bytes: number): RateVerdict {
     // Every frame passes here: no array or closure per call.
-    let room = this.own.canTake(bytes);
-    for (let i = 0; room && i < this.shared.length; i += 1) room = this.shared[i]?.canTake(bytes) === true;
+    const { first, second } = this;
+    const room =
+      this.own.canTake(bytes) &&
+      (first === null || first.canTake(bytes)) &&
+      (second === null || second.canTake(bytes));
     if (room) {
       this.own.take(bytes);
-      for (const budget of this.shared) budget.take(bytes);
+      first?.take(bytes);
+      second?.take(bytes);
       // A bucket still half full means the sender calmed down: forgive earlier violations.
       if (this.violations > 0 && this.own.atLeast(0.5)) this.violations = 0;
       return 'accept';

@@ -186,6 +186,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     // Before its hello a connection may send only a hello-sized frame; Connection raises this after welcome.
     maxPayload: limits.maxHelloBytes,
     perMessageDeflate: false,
+    // The server keeps its own set of connections; ws's would be a second entry per connection.
+    clientTracking: false,
     // Every frame of a chunk read from a socket (at most one read, 64 KiB) is handled in the same turn, so
     // what they send leaves in one write per addressee (WriteBatch). Budgets drop a flooder's excess
     // before decoding; the `hostile` bench row measured honest latency under flood with this on.
