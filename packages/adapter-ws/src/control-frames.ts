@@ -130,8 +130,16 @@ const RESUME_PREFIX = 'handset.resume.';
 
 type Hello = ClientFrames['hello'];
 
-/** What a client offers for `hello`'s credentials (a token is base64url and dots: a valid protocol token). */
-export function upgradeProtocols(hello: Omit<Hello, 'kind'>): string[] {
+/** What a subprotocol may hold (RFC 7230's `token`); browsers and ws refuse to open a socket otherwise. */
+const PROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * What a client offers for `hello`'s credentials (a JWT is base64url and dots: a valid protocol token).
+ * Nothing for a token a header cannot carry: the client then sends it in a `hello`, which the server
+ * refuses with a typed code instead of the socket failing to open.
+ */
+export function upgradeProtocols(hello: Omit<Hello, 'kind'>): string[] | undefined {
+  if (!PROTOCOL_TOKEN.test(hello.token) || hello.token.length > 4096) return undefined;
   const offered = [HELLO_PROTOCOL, UPGRADE_AUTH_PROTOCOL, `${TOKEN_PREFIX}${hello.token}`];
   if (hello.sessionId !== undefined) {
     offered.push(`${RESUME_PREFIX}${hello.sessionId}.${hello.received ?? 0}`);

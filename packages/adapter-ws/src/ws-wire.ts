@@ -168,7 +168,8 @@ export function connectWs(host: WsWireHost, report: (event: WireReport) => void)
     const hello = sessionId ? { token: token.token, sessionId, received } : { token: token.token };
     let socket: WebSocketLike;
     try {
-      socket = new host.Socket(host.url, upgradeProtocols(hello));
+      const protocols = upgradeProtocols(hello);
+      socket = protocols ? new host.Socket(host.url, protocols) : new host.Socket(host.url);
     } catch (cause) {
       lost(TransportError.of('connect-failed', 'could not create a WebSocket', { cause }));
       return;

@@ -68,8 +68,9 @@ describe('packages/adapter-ws/README.md', () => {
     const documented = tableRows('### Logging in during the upgrade').map(([entry = '']) =>
       entry.replaceAll('`', ''),
     );
-    const offered = upgradeProtocols({ token: 'TOKEN', sessionId: 'SESSION', received: 7 }).map((entry) =>
-      entry.replace('TOKEN', '<token>').replace('SESSION', '<sessionId>').replace(/\.7$/, '.<received>'),
+    const offered = (upgradeProtocols({ token: 'TOKEN', sessionId: 'SESSION', received: 7 }) ?? []).map(
+      (entry) =>
+        entry.replace('TOKEN', '<token>').replace('SESSION', '<sessionId>').replace(/\.7$/, '.<received>'),
     );
     expect(documented).toEqual(offered);
   });

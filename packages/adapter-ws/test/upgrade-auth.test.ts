@@ -6,12 +6,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeEnvelope } from '@handset/core';
 import { createToken } from '@handset/token';
+import { firstValueFrom, toArray } from 'rxjs';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { HELLO_PROTOCOL, UPGRADE_AUTH_PROTOCOL, upgradeProtocols } from '../src/control-frames.js';
+import { HELLO_PROTOCOL, upgradeProtocols as offered, UPGRADE_AUTH_PROTOCOL } from '../src/control-frames.js';
 import { CLOSE_CODES, type SignalServer } from '../src/server/index.js';
 import { createWsTransport, type WsTransport } from '../src/ws-transport.js';
 import { type RawClient, rawClient, ringing, SECRET, startTestServer, waitFor } from './support/harness.js';
+
+/** The subprotocols the client offers for these credentials. */
+const offeredFor = (hello: Parameters<typeof offered>[0]): string[] => offered(hello) ?? [];
 
 let server: SignalServer | null = null;
 const sockets: WebSocket[] = [];
@@ -68,7 +72,7 @@ async function offer(url: string, protocols: string[]): Promise<Opened> {
 
 it('welcomes a client that offered its token in the upgrade without waiting for a hello', async () => {
   server = await startTestServer();
-  const opened = await offer(server.url, upgradeProtocols({ token: server.issueToken('alice') }));
+  const opened = await offer(server.url, offeredFor({ token: server.issueToken('alice') }));
   expect(opened.socket.protocol).toBe(UPGRADE_AUTH_PROTOCOL);
   const welcome = await opened.next('welcome');
   expect(welcome).toMatchObject({ userId: 'alice', resumed: false });
@@ -76,7 +80,7 @@ it('welcomes a client that offered its token in the upgrade without waiting for 
 
 it('relays envelopes for a client welcomed in the upgrade', async () => {
   server = await startTestServer();
-  const alice = await offer(server.url, upgradeProtocols({ token: server.issueToken('alice') }));
+  const alice = await offer(server.url, offeredFor({ token: server.issueToken('alice') }));
   const bob = await rawClient(server, { token: server.issueToken('bob') });
   clients.push(bob);
   await alice.next('welcome');
@@ -88,7 +92,7 @@ it('relays envelopes for a client welcomed in the upgrade', async () => {
 it('refuses a token with a bad signature in the upgrade: error frame with the token code, close 4001', async () => {
   server = await startTestServer();
   const forged = createToken('alice', 'another-secret-0123456789abcdef', 3600);
-  const opened = await offer(server.url, upgradeProtocols({ token: forged }));
+  const opened = await offer(server.url, offeredFor({ token: forged }));
   await expect(opened.next('error')).resolves.toMatchObject({ code: 'token-bad-signature' });
   await expect(opened.closed).resolves.toEqual({
     code: CLOSE_CODES.authRefused,
@@ -96,9 +100,9 @@ it('refuses a token with a bad signature in the upgrade: error frame with the to
   });
 });
 
-it('refuses a malformed token in the upgrade with token-malformed, close 4001', async () => {
+it('refuses a token in the upgrade that is no JWT with token-malformed, close 4001', async () => {
   server = await startTestServer();
-  const opened = await offer(server.url, upgradeProtocols({ token: 'not-a-jwt' }));
+  const opened = await offer(server.url, offeredFor({ token: 'not-a-jwt' }));
   await expect(opened.next('error')).resolves.toMatchObject({ code: 'token-malformed' });
   await expect(opened.closed).resolves.toMatchObject({ code: CLOSE_CODES.authRefused });
 });
@@ -107,7 +111,7 @@ it('refuses an expired token in the upgrade with token-expired, close 4001', asy
   server = await startTestServer();
   const anHourAgo = Date.now() - 3_600_000;
   const expired = createToken('alice', SECRET, 60, anHourAgo);
-  const opened = await offer(server.url, upgradeProtocols({ token: expired }));
+  const opened = await offer(server.url, offeredFor({ token: expired }));
   await expect(opened.next('error')).resolves.toMatchObject({ code: 'token-expired' });
   await expect(opened.closed).resolves.toMatchObject({ code: CLOSE_CODES.authRefused });
 });
@@ -115,7 +119,7 @@ it('refuses an expired token in the upgrade with token-expired, close 4001', asy
 it('refuses an offer of two tokens as an invalid hello, close 1008', async () => {
   server = await startTestServer();
   const token = server.issueToken('alice');
-  const protocols = [...upgradeProtocols({ token }), `handset.token.${server.issueToken('mallory')}`];
+  const protocols = [...offeredFor({ token }), `handset.token.${server.issueToken('mallory')}`];
   const opened = await offer(server.url, protocols);
   await expect(opened.next('error')).resolves.toMatchObject({ code: 'invalid-control-frame' });
   await expect(opened.closed).resolves.toMatchObject({ code: CLOSE_CODES.policyViolation });
@@ -123,7 +127,7 @@ it('refuses an offer of two tokens as an invalid hello, close 1008', async () =>
 
 it('refuses a resume offer whose count is not a number as an invalid hello, close 1008', async () => {
   server = await startTestServer();
-  const protocols = [...upgradeProtocols({ token: server.issueToken('alice') }), 'handset.resume.abc.x'];
+  const protocols = [...offeredFor({ token: server.issueToken('alice') }), 'handset.resume.abc.x'];
   const opened = await offer(server.url, protocols);
   await expect(opened.next('error')).resolves.toMatchObject({ code: 'invalid-control-frame' });
   await expect(opened.closed).resolves.toMatchObject({ code: CLOSE_CODES.policyViolation });
@@ -131,7 +135,7 @@ it('refuses a resume offer whose count is not a number as an invalid hello, clos
 
 it('resumes a session offered in the upgrade and resends what the client had not received', async () => {
   server = await startTestServer();
-  const first = await offer(server.url, upgradeProtocols({ token: server.issueToken('bob') }));
+  const first = await offer(server.url, offeredFor({ token: server.issueToken('bob') }));
   const { sessionId } = (await first.next('welcome')) as { sessionId: string };
   const alice = await rawClient(server, { token: server.issueToken('alice') });
   clients.push(alice);
@@ -145,7 +149,7 @@ it('resumes a session offered in the upgrade and resends what the client had not
   // Bob confirms the first envelope only: the second comes again after the welcome.
   const again = await offer(
     server.url,
-    upgradeProtocols({ token: server.issueToken('bob'), sessionId, received: 1 }),
+    offeredFor({ token: server.issueToken('bob'), sessionId, received: 1 }),
   );
   await expect(again.next('welcome')).resolves.toMatchObject({ sessionId, resumed: true });
   await expect(
@@ -178,7 +182,7 @@ it('waits for the hello of a client that offers only the hello protocol', async 
 
 it('refuses a hello from a client already welcomed in the upgrade, and keeps it open', async () => {
   server = await startTestServer();
-  const opened = await offer(server.url, upgradeProtocols({ token: server.issueToken('alice') }));
+  const opened = await offer(server.url, offeredFor({ token: server.issueToken('alice') }));
   await opened.next('welcome');
   opened.socket.send(JSON.stringify({ kind: 'hello', token: server.issueToken('alice') }));
   await expect(opened.next('error')).resolves.toMatchObject({ code: 'invalid-control-frame' });
@@ -233,4 +237,19 @@ it('the transport sends a hello to a server that does not know the upgrade offer
     await new Promise((resolve) => wss.close(resolve));
     await new Promise((resolve) => http.close(resolve));
   }
+});
+
+it('the transport sends a token a header cannot carry in a hello, and closes with token-refused', async () => {
+  server = await startTestServer();
+  const sent: string[] = [];
+  const transport = createWsTransport({
+    url: server.url,
+    token: 'not a/jwt=',
+    WebSocket: recordingSocket(sent),
+  });
+  transports.push(transport);
+  const errors = await firstValueFrom(transport.errors$.pipe(toArray()));
+  expect(errors).toMatchObject([{ reason: 'token-refused', wireCode: 'token-malformed' }]);
+  expect(sent.map((frame) => JSON.parse(frame))).toEqual([{ kind: 'hello', token: 'not a/jwt=' }]);
+  expect(transport.status).toBe('closed');
 });
