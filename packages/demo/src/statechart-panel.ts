@@ -20,6 +20,8 @@ export function createStatechartPanel(
   defineStatechartElement();
   const chart = document.createElement('handset-statechart');
   chart.setAttribute('log-limit', String(LOG_LENGTH));
+  // Scroll to the call's progress, not to every candidate batch the trickle region starts and ends.
+  chart.setAttribute('follow', 'call.idle call.active.phase call.ended');
   // The page has its own "Last transitions" list under the diagram; the element writes there.
   chart.logList = log;
   chart.machine = machine;

@@ -290,7 +290,16 @@ function elementClass(): CustomElementConstructor {
 
     /** Scrolls the diagram (never the page) to a state the step entered, when it is out of view. */
     #follow(before: ReadonlySet<string>): void {
-      const entered = [...this.#active].filter((id) => !before.has(id)).at(-1);
+      // `follow` names the states worth scrolling to (id prefixes): a busy region (a call's candidate
+      // batching) would otherwise pull the view away from the one a reader is watching.
+      const follow = this.getAttribute('follow')?.split(/\s+/).filter(Boolean) ?? [];
+      const entered = [...this.#active]
+        .filter((id) => !before.has(id))
+        .filter(
+          (id) =>
+            follow.length === 0 || follow.some((prefix) => id === prefix || id.startsWith(`${prefix}.`)),
+        )
+        .at(-1);
       const box = entered ? this.#boxes.get(entered) : undefined;
       const pane = this.#pane;
       if (!box || this.hasAttribute('no-follow')) return;

@@ -8,6 +8,8 @@ import { defineStatechartElement } from '@handset/inspector';
 defineStatechartElement(); // registers <handset-statechart>; importing the package alone registers nothing
 const element = document.createElement('handset-statechart');
 element.id = 'chart';
+// Scroll to the call's progress, not to every candidate batch the trickle region starts and ends.
+element.setAttribute('follow', 'call.idle call.active.phase call.ended');
 document.body.append(element);
 element.machine = callMachine;
 
