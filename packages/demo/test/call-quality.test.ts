@@ -1,5 +1,8 @@
 // The demo shows a connected call's quality and path, from phone.stats$, in real Chromium: two pages on
-// the demo server call each other over loopback (host candidates: a direct path).
+// the demo server call each other over loopback (host candidates: a direct path). The demo's own coturn
+// relay is off here: with a relay on the same loopback, Chromium picks and keeps a relay pair for about one
+// loopback call in five (before and after issue 14's changes alike), which is its choice, not the badge's;
+// relay-only.test.ts shows the badge saying "relayed".
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type DemoServer, startDemoServer } from '../server/demo-server.js';
@@ -12,7 +15,7 @@ let browser: Browser;
 const parties: BrowserContext[] = [];
 
 beforeAll(async () => {
-  server = await startDemoServer({ host: '127.0.0.1', httpPort: 0, httpsPort: null });
+  server = await startDemoServer({ host: '127.0.0.1', httpPort: 0, httpsPort: null, relay: false });
   browser = await launchChromium();
 });
 

@@ -100,6 +100,10 @@ describe('the demo with coturn', () => {
         await expect
           .poll(() => selectedPair(page), { timeout: 10_000 })
           .toEqual({ local: 'relay', remote: 'relay' });
+        // ...and the quality badge says so.
+        await expect
+          .poll(() => page.page.locator('#call-quality').getAttribute('data-path'), { timeout: 10_000 })
+          .toBe('relayed');
       }
       await alice.button('Hang up').click();
       await bob.waitForState('ended');
