@@ -24,16 +24,16 @@ export interface OriginPolicy {
 export function createOriginPolicy(entries: readonly string[]): OriginPolicy {
   const exact = new Set<string>();
   const anyPort: string[] = [];
-  let any = false;
+  let allowsEvery = false;
   for (const entry of entries) {
-    if (entry === '*') any = true;
+    if (entry === '*') allowsEvery = true;
     else if (entry.endsWith(':*')) anyPort.push(entry.slice(0, -1).toLowerCase());
     else exact.add(entry.toLowerCase());
   }
   return {
     entries,
     allows(origin) {
-      if (origin === undefined || any) return true;
+      if (origin === undefined || allowsEvery) return true;
       const normalized = origin.toLowerCase();
       if (exact.has(normalized)) return true;
       // `http://localhost:*` matches `http://localhost:5173`, never `http://localhost.evil.com:80`.
