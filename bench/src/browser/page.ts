@@ -12,8 +12,24 @@ import {
   LoopbackPeerConnection,
 } from './loopback-peer-connection.js';
 import { rawRelayed } from './raw-relayed.js';
+import {
+  beginMarks,
+  installMediaMarks,
+  installSocketMarks,
+  profileSetupWindow,
+  type SetupMarks,
+  takeMarks,
+} from './setup-marks.js';
 
 installLoopbackPeerConnection();
+installMediaMarks();
+installSocketMarks();
+
+/**
+ * Handset's own timeline (its sends, receipts and states) costs work in the page that the other systems do
+ * not pay: taken only when the bench asks for it (`HANDSET_BENCH_TIMELINES`).
+ */
+let traceHandset = false;
 
 export interface CallTiming {
   callerMs: number;
@@ -23,10 +39,13 @@ export interface CallTiming {
   calleeFrameMs: number;
   /** Handset only: what happened when (ms from the call's start), for the bench's timeline. */
   timeline?: string[];
+  /** Every system: the same setup steps marked at the page's edges (setup-marks.ts). */
+  marks: SetupMarks;
 }
 
 const MEDIA = { audio: true, video: true };
 // The phone may ask for a device by id (`{ deviceId: { exact } }`), which getUserMedia takes as it is.
+// Looked up at each call: setup-marks.ts wraps the page's getUserMedia.
 const getUserMedia = (media: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(media);
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -134,8 +153,10 @@ async function handsetCall(caller: HandsetParty, callee: HandsetParty): Promise<
       firstValueFrom(
         phone.call$.pipe(filter((view: CallView) => view.state === 'connected' || view.state === 'ended')),
       );
-    const started = performance.now();
-    const timeline = traceCall(started, transports as [SignalingTransport, SignalingTransport], made, [a, b]);
+    const started = beginMarks();
+    const timeline = traceHandset
+      ? traceCall(started, transports as [SignalingTransport, SignalingTransport], made, [a, b])
+      : undefined;
     const times = [a, b].map((phone) =>
       connected(phone).then((view) => {
         if (view.state !== 'connected') throw new Error(`call ended: ${view.endReason?.code}`);
@@ -145,11 +166,12 @@ async function handsetCall(caller: HandsetParty, callee: HandsetParty): Promise<
     const frames = made.map(({ pc }) => pc.then(firstDecodedFrame).then((at) => at - started));
     a.makeCall(callee.userId, MEDIA);
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'call');
+    const marks = takeMarks();
     const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(Promise.all(frames), 20_000, 'frame');
     a.hangupCall();
     await withTimeout(firstValueFrom(b.call$.pipe(filter((v) => v.state === 'ended'))), 10_000, 'hangup');
     for (const phone of [a, b]) phone.dispose();
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, timeline };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks, ...(timeline ? { timeline } : {}) };
   } finally {
     for (const transport of transports) transport.close();
   }
@@ -252,7 +274,7 @@ export async function peerjs(port: number, callerId: string, calleeId: string): 
         });
       });
     });
-    const started = performance.now();
+    const started = beginMarks();
     const stream = await getUserMedia(MEDIA);
     streams.push(stream);
     const call = a.call(calleeId, stream);
@@ -260,10 +282,11 @@ export async function peerjs(port: number, callerId: string, calleeId: string): 
     await withTimeout(iceConnected(call.peerConnection), 20_000, 'PeerJS caller');
     const callerMs = performance.now() - started;
     const calleeMs = (await withTimeout(calleeConnected, 20_000, 'PeerJS callee')) - started;
+    const marks = takeMarks();
     const callerFrameMs = (await withTimeout(callerFrame, 20_000, 'PeerJS caller frame')) - started;
     const calleeFrameMs = (await withTimeout(calleeFrame, 20_000, 'PeerJS callee frame')) - started;
     call.close();
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const peer of peers) peer.destroy();
@@ -273,6 +296,8 @@ export async function peerjs(port: number, callerId: string, calleeId: string): 
 /** The limit: two peer connections in this page, descriptions and candidates handed over directly. */
 export async function raw(): Promise<CallTiming> {
   const config = { iceServers: [] };
+  // Made after the clock's start, as every other system's are: that is how their sides are told apart.
+  const started = beginMarks();
   const pcs = [new LoopbackPeerConnection(config), new LoopbackPeerConnection(config)] as const;
   const streams: MediaStream[] = [];
   const [a, b] = pcs;
@@ -283,7 +308,6 @@ export async function raw(): Promise<CallTiming> {
     b.addEventListener('icecandidate', (event) => {
       if (event.candidate) void a.addIceCandidate(event.candidate);
     });
-    const started = performance.now();
     const times = pcs.map((pc) => iceConnected(pc).then(() => performance.now() - started));
     const frames = pcs.map((pc) => firstDecodedFrame(pc).then((at) => at - started));
     const callerStream = await getUserMedia(MEDIA);
@@ -297,12 +321,13 @@ export async function raw(): Promise<CallTiming> {
     await b.setLocalDescription(await b.createAnswer());
     await a.setRemoteDescription(b.localDescription as RTCSessionDescriptionInit);
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'raw pair');
+    const marks = takeMarks();
     const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(
       Promise.all(frames),
       20_000,
       'raw pair frame',
     );
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const pc of pcs) pc.close();
@@ -310,5 +335,16 @@ export async function raw(): Promise<CallTiming> {
 }
 
 Object.assign(globalThis, {
-  handsetBench: { handsetWs, handsetMqtt, handsetOffline, peerjs, raw, rawRelayed },
+  handsetBench: {
+    handsetWs,
+    handsetMqtt,
+    handsetOffline,
+    peerjs,
+    raw,
+    rawRelayed,
+    traceHandset: (on: boolean) => {
+      traceHandset = on;
+    },
+    profileSetupWindow,
+  },
 });

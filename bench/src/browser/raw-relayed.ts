@@ -3,12 +3,14 @@
 // Handset's are by its server. What the plain raw pair has and no signaled call can: no hop at all.
 import { firstDecodedFrame } from './decoded-frame.js';
 import { iceConnected, LoopbackPeerConnection } from './loopback-peer-connection.js';
+import { beginMarks, type SetupMarks, takeMarks } from './setup-marks.js';
 
 export interface RawTiming {
   callerMs: number;
   calleeMs: number;
   callerFrameMs: number;
   calleeFrameMs: number;
+  marks: SetupMarks;
 }
 
 type RelayMessage =
@@ -67,18 +69,19 @@ function relaySide(pc: RTCPeerConnection, socket: WebSocket, peer: string, strea
 /** The raw pair's call, signaled through the bare relay at `url`; both sockets open before the clock starts. */
 export async function rawRelayed(url: string, callerId: string, calleeId: string): Promise<RawTiming> {
   const config = { iceServers: [] };
-  const pcs = [new LoopbackPeerConnection(config), new LoopbackPeerConnection(config)] as const;
-  const streams: MediaStream[] = [];
   const sockets = await withTimeout(
     Promise.all([relaySocket(url, callerId), relaySocket(url, calleeId)]),
     15_000,
     'relay sockets',
   );
+  // Made after the clock's start, as every other system's are: that is how their sides are told apart.
+  const started = beginMarks();
+  const pcs = [new LoopbackPeerConnection(config), new LoopbackPeerConnection(config)] as const;
+  const streams: MediaStream[] = [];
   const [a, b] = pcs;
   try {
     relaySide(a, sockets[0], calleeId, streams);
     relaySide(b, sockets[1], callerId, streams);
-    const started = performance.now();
     const times = pcs.map((pc) => iceConnected(pc).then(() => performance.now() - started));
     const frames = pcs.map((pc) => firstDecodedFrame(pc).then((at) => at - started));
     const callerStream = await navigator.mediaDevices.getUserMedia(MEDIA);
@@ -87,12 +90,13 @@ export async function rawRelayed(url: string, callerId: string, calleeId: string
     await a.setLocalDescription(await a.createOffer());
     sockets[0].send(JSON.stringify({ to: calleeId, kind: 'offer', sdp: a.localDescription?.sdp ?? '' }));
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'relayed raw pair');
+    const marks = takeMarks();
     const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(
       Promise.all(frames),
       20_000,
       'relayed raw pair frame',
     );
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const pc of pcs) pc.close();

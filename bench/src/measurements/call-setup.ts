@@ -1,6 +1,6 @@
 // 4. Call setup in headless Chromium: from asking for the call to connected on each side, for Handset
 // over WebSocket and over MQTT, PeerJS (client + server), and a raw RTCPeerConnection pair in one page.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createToken as createMqttToken } from '@handset/adapter-mqtt/broker';
 import { createToken as createWsToken } from '@handset/adapter-ws/server';
 import { build, type Plugin } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import {
   benchSecret,
   type ServerProcess,
@@ -50,6 +50,63 @@ interface CallTiming {
   callerFrameMs: number;
   calleeFrameMs: number;
   timeline?: string[];
+  /** Each setup step's first time on each side (`caller offer sent`...), in ms from the call's start. */
+  marks: Record<string, number>;
+}
+
+/**
+ * `HANDSET_BENCH_CALLS=<n>`: calls per system (default 5 quick, 20 full); `HANDSET_BENCH_SYSTEMS=<kind,...>`:
+ * only those systems, and no offline calls (for before/after runs of one row).
+ */
+function chosenRun(quick: boolean): { calls: number; systems: typeof SYSTEMS; offline: boolean } {
+  const calls = Number(process.env.HANDSET_BENCH_CALLS) || (quick ? 5 : 20);
+  const only = process.env.HANDSET_BENCH_SYSTEMS?.split(',').filter(Boolean);
+  return {
+    calls: Math.min(Math.max(calls, 1), 60),
+    systems: only ? SYSTEMS.filter(({ kind }) => only.includes(kind)) : SYSTEMS,
+    offline: !only,
+  };
+}
+
+/** Steps in the order a call takes them, for the side-by-side table (a step no system marked is left out). */
+const STEPS = [
+  'caller getUserMedia done',
+  'caller local offer set',
+  'caller offer sent',
+  'caller first local candidate',
+  'caller first candidate sent',
+  'callee offer received',
+  'callee remote offer set',
+  'callee getUserMedia done',
+  'callee local answer set',
+  'callee answer sent',
+  'callee first local candidate',
+  'callee first candidate received',
+  'callee first loopback remote candidate added',
+  'callee ICE checking',
+  'caller answer received',
+  'caller remote answer set',
+  'caller first loopback remote candidate added',
+  'caller ICE checking',
+  'callee first candidate sent',
+  'caller first candidate received',
+  'callee ICE connected',
+  'caller ICE connected',
+];
+
+/** Medians of each step per system, side by side: where one system's time goes next to another's. */
+function stepTable(timings: Map<CallKind, CallTiming[]>, systems: typeof SYSTEMS) {
+  const kinds = systems.map(({ kind }) => kind);
+  const rows = STEPS.map((step) => [
+    step,
+    ...kinds.map((kind) => {
+      const values = (timings.get(kind) ?? []).map((t) => t.marks[step]).filter((v) => v !== undefined);
+      return values.length === 0
+        ? ''
+        : `${formatNumber(median(values), 0)}${values.length < (timings.get(kind)?.length ?? 0) ? ` (${values.length})` : ''}`;
+    }),
+  ]).filter((row) => row.slice(1).some(Boolean));
+  return { columns: ['step (median ms from the call start)', ...kinds], rows };
 }
 
 /**
@@ -87,7 +144,8 @@ async function servePage(): Promise<{ server: Server; url: string }> {
     format: 'esm',
     platform: 'browser',
     target: 'es2020',
-    minify: true,
+    // Profiled runs keep names readable.
+    minify: !process.env.HANDSET_BENCH_PROFILE,
     write: false,
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
@@ -104,8 +162,38 @@ async function servePage(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
+/**
+ * `HANDSET_BENCH_PROFILE=<dir>`: a CPU profile of the page (CDP \`Profiler\`, 100 µs sampling) for every
+ * counted call, written as `<dir>/<kind>-<n>.cpuprofile`: which page work sits on each system's setup path.
+ */
+async function pageProfiler(page: Page, dir: string) {
+  await page.evaluate(() => {
+    (
+      globalThis as unknown as { handsetBench: { profileSetupWindow(on: boolean): void } }
+    ).handsetBench.profileSetupWindow(true);
+  });
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 100 });
+  mkdirSync(dir, { recursive: true });
+  const counts = new Map<string, number>();
+  return {
+    async around<T>(kind: string, call: () => Promise<T>): Promise<T> {
+      await session.send('Profiler.start');
+      try {
+        return await call();
+      } finally {
+        const { profile } = await session.send('Profiler.stop');
+        const n = (counts.get(kind) ?? 0) + 1;
+        counts.set(kind, n);
+        writeFileSync(resolvePath(dir, `${kind}-${n}.cpuprofile`), JSON.stringify(profile));
+      }
+    },
+  };
+}
+
 async function run(context: BenchContext): Promise<Section> {
-  const calls = context.quick ? 5 : 20;
+  const { calls, systems, offline: withOffline } = chosenRun(context.quick);
   const secret = benchSecret();
   const servers: ServerProcess[] = [];
   const page_ = await servePage();
@@ -130,6 +218,14 @@ async function run(context: BenchContext): Promise<Section> {
     const page = await (await browser.newContext()).newPage();
     await page.goto(page_.url);
     await page.waitForFunction(() => 'handsetBench' in globalThis, undefined, { timeout: 30_000 });
+    const profiler = process.env.HANDSET_BENCH_PROFILE
+      ? await pageProfiler(page, process.env.HANDSET_BENCH_PROFILE)
+      : null;
+    await page.evaluate((on) => {
+      (
+        globalThis as unknown as { handsetBench: { traceHandset(on: boolean): void } }
+      ).handsetBench.traceHandset(on);
+    }, Boolean(process.env.HANDSET_BENCH_TIMELINES));
     const oneCall = (kind: CallKind, index: number): Promise<CallTiming> => {
       const caller = `c${index}-${kind}-a`;
       const callee = `c${index}-${kind}-b`;
@@ -171,17 +267,17 @@ async function run(context: BenchContext): Promise<Section> {
       }, args);
     };
     // One warm-up call each (first getUserMedia, codec and JIT start-up), not counted.
-    for (const { kind } of SYSTEMS) await oneCall(kind, -1).catch(() => {});
+    for (const { kind } of systems) await oneCall(kind, -1).catch(() => {});
     for (let index = 0; index < calls; index += 1) {
-      const order = SYSTEMS.map((_, i) => SYSTEMS[(i + index) % SYSTEMS.length]?.kind as CallKind);
+      const order = systems.map((_, i) => systems[(i + index) % systems.length]?.kind as CallKind);
       for (const kind of order) {
         try {
-          const timing = await oneCall(kind, index);
+          const timing = profiler
+            ? await profiler.around(kind, () => oneCall(kind, index))
+            : await oneCall(kind, index);
           timings.set(kind, [...(timings.get(kind) ?? []), timing]);
-          // The last round's Handset timelines go to the log (every round's with HANDSET_BENCH_TIMELINES=1):
-          // where the time over the raw pair goes.
-          if (timing.timeline && (index === calls - 1 || process.env.HANDSET_BENCH_TIMELINES))
-            context.log(`${kind} timeline: ${timing.timeline.join(' | ')}`);
+          // Handset's own timelines (HANDSET_BENCH_TIMELINES=1): its sends, receipts and states, each round.
+          if (timing.timeline) context.log(`${kind} timeline: ${timing.timeline.join(' | ')}`);
         } catch (error) {
           failures.push(
             `${kind} call ${index + 1}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
@@ -191,7 +287,7 @@ async function run(context: BenchContext): Promise<Section> {
       context.log(`call setup round ${index + 1}/${calls} done`);
     }
     // A call to a user nobody is connected as: how soon it ends, and with what.
-    for (const transport of ['ws', 'mqtt'] as const) {
+    for (const transport of withOffline ? (['ws', 'mqtt'] as const) : []) {
       for (let index = 0; index < calls; index += 1) {
         const caller = `o${index}-${transport}-a`;
         const result = await page.evaluate(
@@ -226,9 +322,13 @@ async function run(context: BenchContext): Promise<Section> {
     await new Promise<void>((resolve) => page_.server.close(() => resolve()));
     for (const server of servers) await stopServerProcess(server);
   }
-  const m = (kind: CallKind, side: Exclude<keyof CallTiming, 'timeline'>) =>
+  const m = (kind: CallKind, side: Exclude<keyof CallTiming, 'timeline' | 'marks'>) =>
     median((timings.get(kind) ?? []).map((t) => t[side]));
-  const rows = SYSTEMS.map(({ kind, label }) => [
+  const steps = stepTable(timings, systems);
+  context.log(
+    `call setup steps:\n${[steps.columns, ...steps.rows].map((row) => `| ${row.join(' | ')} |`).join('\n')}`,
+  );
+  const rows = systems.map(({ kind, label }) => [
     label,
     String(timings.get(kind)?.length ?? 0),
     formatNumber(m(kind, 'callerMs'), 0),
@@ -272,6 +372,7 @@ async function run(context: BenchContext): Promise<Section> {
         ],
         rows,
       },
+      steps,
       {
         columns: ['call to a user nobody is connected as', 'calls', 'makeCall to ended (ms)', 'end reasons'],
         rows: (['ws', 'mqtt'] as const).map((transport) => [
