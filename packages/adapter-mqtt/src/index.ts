@@ -13,6 +13,7 @@ export {
 export { ICE_SERVER_LIMITS, type IceServersSource } from './ice-servers.js';
 export type { MqttTransportOptions } from './mqtt-options.js';
 export { createMqttTransport, type MqttTransport } from './mqtt-transport.js';
+export type { MqttWebSocketConstructor, MqttWebSocketLike } from './mqtt-websocket-stream.js';
 export {
   clientIdOf,
   createTopicLayout,

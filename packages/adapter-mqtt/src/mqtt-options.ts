@@ -1,7 +1,10 @@
-// The options of the MQTT transport, with their defaults: what the README's option table lists.
+// The options of the MQTT transport, with their defaults (what the README's option table lists), and what
+// they make of the options mqtt.js is given.
 import type { Clock, Logger, ReconnectPolicy, TokenSource } from '@handset/core';
 import type { IClientOptions } from 'mqtt';
 import type { IceServersSource } from './ice-servers.js';
+import type { MqttWebSocketConstructor } from './mqtt-websocket-stream.js';
+import { PRESENCE_OFFLINE } from './topics.js';
 
 /**
  * What `createMqttTransport` takes: the broker URL, the user and their credentials, and optional policies.
@@ -57,6 +60,52 @@ export interface MqttTransportOptions {
   iceServers?: IceServersSource;
   /** Core's logger shape; entries carry `ns: 'handset:mqtt'`. Silent by default. */
   logger?: Logger;
+  /**
+   * For ws:// and wss:// URLs: the WebSocket the transport's own stream runs over, which sends each MQTT
+   * packet in the task that wrote it (mqtt.js's browser stream waits a `setTimeout(0)` per packet).
+   * Default `globalThis.WebSocket` (browsers, Node 22+); in Node 20 pass `WebSocket` from `ws`, or leave
+   * it out for mqtt.js's own stream over `ws`, which is also kept when `mqttOptions` sets `wsOptions`,
+   * `createWebsocket`, `transformWsUrl` or `browserBufferSize`.
+   */
+  WebSocket?: MqttWebSocketConstructor;
   /** Passed to mqtt.js as they are (TLS options, `wsOptions`...); Handset's own options win. */
   mqttOptions?: Partial<IClientOptions>;
+}
+
+/**
+ * What the transport gives mqtt.js (the password aside): the user's `mqttOptions` under Handset's own.
+ * `willTopic` is this device's presence topic, where the broker says `offline` for a link that dies.
+ */
+export function mqttClientOptions(
+  options: MqttTransportOptions,
+  clientId: string,
+  willTopic: string,
+  offlineExpirySeconds: number,
+): IClientOptions {
+  return {
+    ...options.mqttOptions,
+    protocolVersion: 5,
+    clientId,
+    username: options.userId,
+    // A persistent session: the broker queues our QoS 1 inbox messages while the link is down.
+    clean: false,
+    properties: {
+      ...options.mqttOptions?.properties,
+      sessionExpiryInterval: options.sessionExpirySeconds ?? 120,
+      requestProblemInformation: true,
+    },
+    keepalive: options.keepaliveSeconds ?? 30,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    // The link drives reconnection (by its policy) and the subscriptions (in setUp).
+    manualConnect: true,
+    reconnectPeriod: 0,
+    resubscribe: false,
+    will: {
+      topic: willTopic,
+      payload: PRESENCE_OFFLINE,
+      qos: 1,
+      retain: true,
+      properties: { messageExpiryInterval: offlineExpirySeconds },
+    },
+  };
 }

@@ -16,14 +16,15 @@ import {
 } from '@handset/core';
 import { createLink, type Link, tokenSourceProblem } from '@handset/core/link';
 // The default import: mqtt's browser ESM build has no named exports, only a default one.
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { nanoid } from 'nanoid';
 import { filter, firstValueFrom, type Observable, ReplaySubject, Subject } from 'rxjs';
 import { NoSubscriberAcks, publishRetained, roundTrip, subscribeAcked } from './acked-requests.js';
 import { BoundedSet } from './bounded-set.js';
 import { parseIceServersPayload, pollIceServers } from './ice-servers.js';
 import { InboxFilter } from './inbox-filter.js';
-import type { MqttTransportOptions } from './mqtt-options.js';
+import { type MqttTransportOptions, mqttClientOptions } from './mqtt-options.js';
+import { clientOverWebSocket } from './mqtt-websocket-stream.js';
 import { connectMqtt, type MqttWireHost, urlProblem } from './mqtt-wire.js';
 import { OpenGate } from './open-gate.js';
 import { PresenceDirectory, type PresenceState } from './presence-directory.js';
@@ -135,7 +136,10 @@ class MqttTransportImpl implements MqttTransport {
           this.client.options.password = password;
           return { client: this.client, fresh: false };
         }
-        const client = mqtt.connect(options.url, { ...this.clientOptions(), password });
+        const will = this.layout.presence(this.userId, this.clientId);
+        const opts = { ...mqttClientOptions(options, this.clientId, will, this.offlineExpiry), password };
+        const client =
+          clientOverWebSocket(options.url, opts, options.WebSocket) ?? mqtt.connect(options.url, opts);
         client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
         this.noSubscriberAcks.watch(client);
         this.client = client;
@@ -193,36 +197,6 @@ class MqttTransportImpl implements MqttTransport {
 
   private isClosed(): boolean {
     return this.link.status === 'closed';
-  }
-
-  private clientOptions(): IClientOptions {
-    const { options } = this;
-    return {
-      ...options.mqttOptions,
-      protocolVersion: 5,
-      clientId: this.clientId,
-      username: this.userId,
-      // A persistent session: the broker queues our QoS 1 inbox messages while the link is down.
-      clean: false,
-      properties: {
-        ...options.mqttOptions?.properties,
-        sessionExpiryInterval: options.sessionExpirySeconds ?? 120,
-        requestProblemInformation: true,
-      },
-      keepalive: options.keepaliveSeconds ?? 30,
-      connectTimeout: options.connectTimeoutMs ?? 10_000,
-      // The link drives reconnection (by its policy) and the subscriptions (in setUp).
-      manualConnect: true,
-      reconnectPeriod: 0,
-      resubscribe: false,
-      will: {
-        topic: this.layout.presence(this.userId, this.clientId),
-        payload: PRESENCE_OFFLINE,
-        qos: 1,
-        retain: true,
-        properties: { messageExpiryInterval: this.offlineExpiry },
-      },
-    };
   }
 
   /**
