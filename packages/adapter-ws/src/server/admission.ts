@@ -5,17 +5,19 @@ import type { Socket } from 'node:net';
 import type { ClusterUserBudgets } from './cluster-user-budget.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
-import { BudgetTable, type SharedBudget, TokenBucket, TrafficBudget } from './rate-limiter.js';
+import { BudgetPolicy, BudgetTable, type SharedBudget, TokenBucket, TrafficBudget } from './rate-limiter.js';
 
 /** What one connection holds from the front door, from its upgrade to its close. */
 export interface AdmissionTicket {
   /** The frame/byte budget shared by every connection from this address. */
   readonly addressBudget: TrafficBudget;
+  /** The hello was accepted: the connection leaves the pending pool and speaks for `userId`. */
+  authenticated(userId: string): void;
   /**
-   * The hello was accepted: the connection leaves the pending pool; returns the user's shared budget
-   * (this node's, and with Redis also the cluster's).
+   * The user's shared budget (this node's, and with Redis also the cluster's), taken at the first call
+   * after `authenticated`: a connection that never sends holds none. Null before login.
    */
-  authenticated(userId: string): SharedBudget;
+  userBudget(): SharedBudget | null;
   /** How to end this connection if the pending pool evicts it before it authenticates. */
   onEvict(connection: Evictable): void;
   /** The connection is gone. */
@@ -55,12 +57,16 @@ export class Admission {
     private readonly clusterUsers: ClusterUserBudgets | null = null,
   ) {
     // One set of flows for every budget of a kind: a budget holds its tokens, not its own copy of the policy.
-    const userFrames = { perSecond: limits.userMessagesPerSecond, burst: limits.userMessageBurst };
-    const userBytes = { perSecond: limits.userBytesPerSecond, burst: limits.userByteBurst };
-    const addressFrames = { perSecond: limits.addressMessagesPerSecond, burst: limits.addressMessageBurst };
-    const addressBytes = { perSecond: limits.addressBytesPerSecond, burst: limits.addressByteBurst };
-    this.users = new BudgetTable(() => new TrafficBudget(userFrames, userBytes));
-    this.addresses = new BudgetTable(() => new TrafficBudget(addressFrames, addressBytes));
+    const users = new BudgetPolicy(
+      { perSecond: limits.userMessagesPerSecond, burst: limits.userMessageBurst },
+      { perSecond: limits.userBytesPerSecond, burst: limits.userByteBurst },
+    );
+    const addresses = new BudgetPolicy(
+      { perSecond: limits.addressMessagesPerSecond, burst: limits.addressMessageBurst },
+      { perSecond: limits.addressBytesPerSecond, burst: limits.addressByteBurst },
+    );
+    this.users = new BudgetTable((now) => new TrafficBudget(users, now));
+    this.addresses = new BudgetTable((now) => new TrafficBudget(addresses, now));
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -122,16 +128,16 @@ export class Admission {
     socket.removeListener('timeout', this.onUpgradeTimeout);
     forgetClearedTimer(socket);
     const address = socket.remoteAddress ?? 'unknown';
-    return new Ticket(this, socket, address, this.addresses.acquire(address));
+    return new Ticket(this, socket, address, this.addresses.acquire(address, Date.now()));
   }
 
   /** A ticket's user budget: this node's, and with Redis also the cluster's. */
   userBudget(userId: string): SharedBudget {
-    const local = this.users.acquire(userId);
+    const local = this.users.acquire(userId, Date.now());
     const cluster = this.clusterUsers;
     if (!cluster) return local;
     return {
-      canTake: (bytes) => local.canTake(bytes) && !cluster.exhausted(userId),
+      canTake: (bytes, now) => local.canTake(bytes, now) && !cluster.exhausted(userId),
       take: (bytes) => {
         local.take(bytes);
         cluster.spend(userId, bytes);
@@ -203,8 +209,9 @@ export class Admission {
   }
 
   private sweep(): void {
-    this.users.sweep();
-    this.addresses.sweep();
+    const now = Date.now();
+    this.users.sweep(now);
+    this.addresses.sweep(now);
     for (const [address, bucket] of this.connects) if (bucket.full) this.connects.delete(address);
     const { rate, cap, evicted, timedOut } = this.refused;
     if (rate + cap + evicted + timedOut > 0) {
@@ -235,6 +242,8 @@ function forgetClearedTimer(socket: Socket): void {
 /** One connection's hold on the front door (a class: no closures per connection). */
 class Ticket implements AdmissionTicket {
   private userId: string | null = null;
+  /** The user's budget, once taken (`userBudget`): released with the ticket. */
+  private budget: SharedBudget | null = null;
   private released = false;
 
   constructor(
@@ -244,11 +253,17 @@ class Ticket implements AdmissionTicket {
     readonly addressBudget: TrafficBudget,
   ) {}
 
-  authenticated(userId: string): SharedBudget {
+  authenticated(userId: string): void {
     this.admission.removePending(this.socket);
-    if (this.userId !== null) this.admission.releaseUser(this.userId);
+    if (this.budget !== null && this.userId !== null) this.admission.releaseUser(this.userId);
+    this.budget = null;
     this.userId = userId;
-    return this.admission.userBudget(userId);
+  }
+
+  userBudget(): SharedBudget | null {
+    if (this.userId === null || this.released) return null;
+    this.budget ??= this.admission.userBudget(this.userId);
+    return this.budget;
   }
 
   onEvict(connection: Evictable): void {
@@ -259,6 +274,6 @@ class Ticket implements AdmissionTicket {
     if (this.released) return;
     this.released = true;
     this.admission.removePending(this.socket);
-    this.admission.releaseBudgets(this.address, this.userId);
+    this.admission.releaseBudgets(this.address, this.budget === null ? null : this.userId);
   }
 }

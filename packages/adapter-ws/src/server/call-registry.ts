@@ -11,9 +11,35 @@ export function callMembers(from: string, to: string): string {
   return from < to ? `${from} ${to}` : `${to} ${from}`;
 }
 
-/** In-process registry, bounded in size and age (a Map keeps insertion order: oldest first). */
+/**
+ * A call's two members as given when it was bound (either may send to the other), when its last envelope
+ * was seen and when the record last moved to the end of the registry's order. Updated in place.
+ */
+class CallRecord {
+  constructor(
+    readonly first: string,
+    readonly second: string,
+    public seenAt: number,
+    public placedAt: number,
+  ) {}
+
+  /** True for an envelope between the two members, in either direction (no key string per envelope). */
+  joins(from: string, to: string): boolean {
+    return (from === this.first && to === this.second) || (from === this.second && to === this.first);
+  }
+}
+
+/**
+ * A record is moved to the end of the order (a Map delete and set) at most this often: the order is then
+ * last-seen to within this much, and a call's envelopes cost one lookup each in between.
+ */
+const REORDER_AFTER_MS = 1_000;
+
+/** In-process registry, bounded in size and age (a Map keeps insertion order: about oldest first). */
 export class LocalCallRegistry implements CallRegistry {
-  private readonly calls = new Map<string, { members: string; seenAt: number }>();
+  private readonly calls = new Map<string, CallRecord>();
+  /** When records past their age were last dropped: stale ones are ignored anyway, so once a second. */
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly maxCalls: number,
@@ -22,35 +48,47 @@ export class LocalCallRegistry implements CallRegistry {
   ) {}
 
   admit(callId: string, from: string, to: string): boolean {
-    const members = callMembers(from, to);
     const now = this.now();
     const known = this.calls.get(callId);
     if (known && now - known.seenAt < this.ttlMs) {
-      if (known.members !== members) return false;
-      this.calls.delete(callId);
-    }
-    this.calls.set(callId, { members, seenAt: now });
+      if (!known.joins(from, to)) return false;
+      known.seenAt = now;
+      if (now - known.placedAt < REORDER_AFTER_MS) return true;
+      this.place(callId, known, now);
+    } else this.place(callId, new CallRecord(from, to, now, now), now);
     this.evict(now);
     return true;
   }
 
   /** Remembers a binding learnt elsewhere (another node, through Redis). */
   remember(callId: string, members: string): void {
-    this.calls.delete(callId);
-    this.calls.set(callId, { members, seenAt: this.now() });
-    this.evict(this.now());
+    const [first = '', second = ''] = members.split(' ');
+    const now = this.now();
+    this.place(callId, new CallRecord(first, second, now, now), now);
+    this.evict(now);
   }
 
   lookup(callId: string): string | undefined {
     const known = this.calls.get(callId);
-    return known && this.now() - known.seenAt < this.ttlMs ? known.members : undefined;
+    return known && this.now() - known.seenAt < this.ttlMs
+      ? callMembers(known.first, known.second)
+      : undefined;
   }
 
   get size(): number {
     return this.calls.size;
   }
 
+  /** Moves (or adds) the record to the end of the order. */
+  private place(callId: string, record: CallRecord, now: number): void {
+    this.calls.delete(callId);
+    record.placedAt = now;
+    this.calls.set(callId, record);
+  }
+
   private evict(now: number): void {
+    if (this.calls.size <= this.maxCalls && now - this.lastSweep < REORDER_AFTER_MS) return;
+    this.lastSweep = now;
     for (const [callId, record] of this.calls) {
       if (this.calls.size <= this.maxCalls && now - record.seenAt < this.ttlMs) break;
       this.calls.delete(callId);

@@ -14,8 +14,8 @@ import type { WriteBatch } from './write-batch.js';
 export interface ConnectionHost {
   readonly limits: SignalServerLimits;
   readonly log: Log;
-  /** A fresh per-connection frame/byte budget (the flows are the server's, shared). */
-  connectionBudget(): TrafficBudget;
+  /** A fresh per-connection frame/byte budget, full at `now` (the flows are the server's, shared). */
+  connectionBudget(now: number): TrafficBudget;
   /** Bad frames a connection may send: a burst of `badFramesBeforeClose`, refilling one per second. */
   readonly badFrameFlow: Flow;
   /** The token verified (`expiresAt` in ms), with a refusal already mapped to the adapter's auth codes. */
@@ -32,7 +32,12 @@ export interface ConnectionHost {
    * Stamps, checks membership and routes; returns the error to tell the sender, if any. Synchronous when
    * it can be (a single node), so a frame costs no promise.
    */
-  relay(session: Session, envelope: Envelope): SignalingError | null | Promise<SignalingError | null>;
+  relay(
+    session: Session,
+    envelope: Envelope,
+    /** The frame `envelope` was decoded from. */
+    text: string,
+  ): SignalingError | null | Promise<SignalingError | null>;
   forget(connection: Connection): void;
   /** The TURN relay whose fresh credentials each user gets in its welcome and before they expire. */
   readonly turn?: TurnRelay;

@@ -16,7 +16,7 @@ import type { SignalingError, SignalingErrorCode } from '../signaling-error.js';
 import type { AdmissionTicket } from './admission.js';
 import type { ConnectionHost } from './connection-host.js';
 import { RateLimiter, TokenBucket } from './rate-limiter.js';
-import { frameBytes, listenTo, type ServerSocket, setFrameLimit } from './server-socket.js';
+import { frameBytes, frameText, listenTo, type ServerSocket, setFrameLimit } from './server-socket.js';
 import type { Session, SessionLink } from './sessions.js';
 import type { Corkable } from './write-batch.js';
 
@@ -46,7 +46,8 @@ export class Connection {
   /** Bad frames this connection may still send before it is closed (refills one per second). */
   private badFrameAllowance: TokenBucket | null = null;
   private finished = false;
-  private readonly rate: RateLimiter;
+  /** Made at the first frame: an idle connection holds no limiter and no budget of its own. */
+  private rate: RateLimiter | null = null;
   /**
    * Deadlines are numbers checked by the server's one sweep (`checkDeadlines`), not timers: an idle
    * connection holds no timer, closure or promise of its own.
@@ -70,11 +71,8 @@ export class Connection {
     /** The TCP socket under `socket` (the upgrade request's), corked while a turn's frames are written. */
     private readonly tcp: Corkable & Pick<Socket, 'remoteAddress' | 'remotePort'>,
   ) {
-    const { limits } = host;
-    this.rate = new RateLimiter(host.connectionBudget(), limits.rateViolationsBeforeClose);
-    this.rate.share(ticket.addressBudget);
     ticket.onEvict(this);
-    this.handshakeDeadline = Date.now() + limits.handshakeTimeoutMs;
+    this.handshakeDeadline = Date.now() + host.limits.handshakeTimeoutMs;
     listenTo(socket, this);
   }
 
@@ -166,10 +164,13 @@ export class Connection {
   /** A frame from the socket (ws's 'message'). */
   receive(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
-    this.lastActive = Date.now();
+    // One clock reading per frame: the budgets, the idle deadline and the token's expiry all use it.
+    const now = Date.now();
+    this.lastActive = now;
     // Charged before any decoding: a rejected frame costs a length and a few subtractions.
     const size = frameBytes(data);
-    const verdict = this.rate.take(size);
+    this.rate ??= this.rateLimiter(now);
+    const verdict = this.rate.take(size, now);
     if (verdict === 'close') {
       this.refuse('rate-limited', 'rate limit exceeded persistently', CLOSE_CODES.policyViolation);
       return;
@@ -192,20 +193,27 @@ export class Connection {
       return;
     }
     this.overloaded = false;
-    const bytes = Array.isArray(data)
-      ? Buffer.concat(data)
-      : Buffer.isBuffer(data)
-        ? data
-        : Buffer.from(data);
-    const text = bytes.toString('utf8');
+    const text = frameText(data);
     // Handled at once when nothing is pending; behind the pending frame otherwise, so order holds.
     const previous = this.waiting;
     if (previous === null) {
-      const pending = this.handleSafely(text, size);
+      const pending = this.handleSafely(text, size, now);
       if (pending) this.track(pending);
       return;
     }
-    this.track(previous.then(() => this.handleSafely(text, size)));
+    this.track(previous.then(() => this.handleSafely(text, size, Date.now())));
+  }
+
+  /** The connection's budget, its address's and (once logged in) its user's, from its first frame. */
+  private rateLimiter(now: number): RateLimiter {
+    const { host, ticket } = this;
+    const rate = new RateLimiter(
+      host.connectionBudget(now),
+      ticket.addressBudget,
+      host.limits.rateViolationsBeforeClose,
+    );
+    rate.share(ticket.userBudget());
+    return rate;
   }
 
   /** Counts a frame whose handling has not finished, until it has. */
@@ -219,9 +227,9 @@ export class Connection {
   }
 
   /** A frame's handling, never throwing: a bug costs that frame a log line, not the connection. */
-  private handleSafely(text: string, size: number): Promise<void> | undefined {
+  private handleSafely(text: string, size: number, now: number): Promise<void> | undefined {
     try {
-      return this.handle(text, size)?.catch((error: unknown) => this.internalError(error));
+      return this.handle(text, size, now)?.catch((error: unknown) => this.internalError(error));
     } catch (error) {
       this.internalError(error);
       return undefined;
@@ -233,12 +241,12 @@ export class Connection {
   }
 
   /**
-   * One frame (`size`: its UTF-8 bytes as received), in order; a promise only while something
-   * asynchronous (a hello, the cluster) is awaited.
+   * One frame (`size`: its UTF-8 bytes as received; `now`: when its handling starts), in order; a promise
+   * only while something asynchronous (a hello, the cluster) is awaited.
    */
-  private handle(text: string, size: number): Promise<void> | undefined {
+  private handle(text: string, size: number, now: number): Promise<void> | undefined {
     if (this.state === 'closed') return undefined;
-    if (this.state === 'open' && Date.now() >= this.expiresAt) {
+    if (this.state === 'open' && now >= this.expiresAt) {
       // The timer may run late on a busy loop; a frame that arrives after expiry is never relayed.
       this.expire();
       return undefined;
@@ -267,7 +275,7 @@ export class Connection {
     const session = this.session;
     if (!session) return undefined;
     const { envelope } = decoded;
-    const refused = this.host.relay(session, envelope);
+    const refused = this.host.relay(session, envelope, text);
     if (refused instanceof Promise) return refused.then((error) => this.relayRefused(error, envelope.id));
     this.relayRefused(refused, envelope.id);
     return undefined;
@@ -323,7 +331,10 @@ export class Connection {
     }
     this.session = session;
     this.state = 'open';
-    this.rate.share(this.ticket.authenticated(session.userId));
+    this.ticket.authenticated(session.userId);
+    // A connection that has sent frames draws on its user's budget from now on; one that has not takes
+    // it with its first frame.
+    this.rate?.share(this.ticket.userBudget());
     setFrameLimit(this.socket, this.host.limits.maxFrameBytes);
     this.expiresAt = verified.expiresAt;
     this.lastActive = Date.now();

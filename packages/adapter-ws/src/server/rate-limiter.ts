@@ -54,15 +54,37 @@ export class TokenBucket {
   }
 }
 
-/** A budget several connections draw on (a user's, an address's): room for a frame, and its charge. */
+/**
+ * A budget several connections draw on (a user's, an address's): room for a frame at `now` (ms), and its
+ * charge right after (the same clock reading: one per frame, not one per budget and step).
+ */
 export interface SharedBudget {
-  canTake(bytes: number): boolean;
+  canTake(bytes: number, now: number): boolean;
   take(bytes: number): void;
 }
 
 /**
+ * The flows of one kind of budget (a connection's, a user's, an address's), made once per server: a budget
+ * holds its tokens and its last refill, not its own copy of the policy.
+ */
+export class BudgetPolicy {
+  readonly framesLimited: boolean;
+  readonly bytesLimited: boolean;
+
+  constructor(
+    readonly frames: Flow,
+    readonly bytes: Flow,
+  ) {
+    // Infinity * 0 is NaN: an unlimited flow never does arithmetic.
+    this.framesLimited = isLimited(frames);
+    this.bytesLimited = isLimited(bytes);
+  }
+}
+
+/**
  * Frames and bytes together: a frame passes only when both have room. Two token buckets in one object
- * (one clock reading, no bucket objects of its own): a server holds one per connection and per user.
+ * (one clock reading, no bucket objects of its own). An unlimited flow keeps no tokens (0): an Infinity
+ * field would be a boxed number in every budget.
  */
 export class TrafficBudget implements SharedBudget {
   private frameTokens: number;
@@ -70,56 +92,63 @@ export class TrafficBudget implements SharedBudget {
   private last: number;
 
   constructor(
-    private readonly frames: Flow,
-    private readonly bytes: Flow,
-    private readonly now: () => number = Date.now,
+    private readonly policy: BudgetPolicy,
+    now: number,
   ) {
-    this.frameTokens = frames.burst;
-    this.byteTokens = bytes.burst;
-    this.last = now();
+    this.frameTokens = policy.framesLimited ? policy.frames.burst : 0;
+    this.byteTokens = policy.bytesLimited ? policy.bytes.burst : 0;
+    this.last = now;
   }
 
-  private refill(): void {
-    const now = this.now();
+  private refill(now: number): void {
+    // A clock read before the last refill (another connection's frame of the same turn) adds nothing.
+    if (now <= this.last) return;
     const seconds = (now - this.last) / 1000;
     this.last = now;
-    // Infinity * 0 is NaN: an unlimited flow never does arithmetic.
-    if (isLimited(this.frames)) {
-      this.frameTokens = Math.min(this.frames.burst, this.frameTokens + seconds * this.frames.perSecond);
+    const { policy } = this;
+    if (policy.framesLimited) {
+      this.frameTokens = Math.min(policy.frames.burst, this.frameTokens + seconds * policy.frames.perSecond);
     }
-    if (isLimited(this.bytes)) {
-      this.byteTokens = Math.min(this.bytes.burst, this.byteTokens + seconds * this.bytes.perSecond);
+    if (policy.bytesLimited) {
+      this.byteTokens = Math.min(policy.bytes.burst, this.byteTokens + seconds * policy.bytes.perSecond);
     }
   }
 
-  canTake(bytes: number): boolean {
-    this.refill();
-    return this.has(this.frames, this.frameTokens, 1) && this.has(this.bytes, this.byteTokens, bytes);
-  }
-
-  /** Charges a frame of `bytes`; each bucket spends only what it has (a refused take spends nothing). */
-  take(bytes: number): void {
-    this.refill();
-    if (isLimited(this.frames) && this.frameTokens >= 1) this.frameTokens -= 1;
-    if (isLimited(this.bytes) && this.byteTokens >= bytes) this.byteTokens -= bytes;
-  }
-
-  /** At least `fraction` of the frame bucket is available (a calm sender). */
-  atLeast(fraction: number): boolean {
-    this.refill();
-    return this.has(this.frames, this.frameTokens, this.frames.burst * fraction);
-  }
-
-  get full(): boolean {
-    this.refill();
+  /** Refills up to `now`; true when a frame of `bytes` fits. */
+  canTake(bytes: number, now: number): boolean {
+    const { policy } = this;
+    if (!policy.framesLimited && !policy.bytesLimited) return true;
+    this.refill(now);
     return (
-      this.has(this.frames, this.frameTokens, this.frames.burst) &&
-      this.has(this.bytes, this.byteTokens, this.bytes.burst)
+      (!policy.framesLimited || this.frameTokens >= 1) && (!policy.bytesLimited || this.byteTokens >= bytes)
     );
   }
 
-  private has(flow: Flow, tokens: number, amount: number): boolean {
-    return !isLimited(flow) || tokens >= amount;
+  /**
+   * Charges a frame of `bytes`, as refilled by the `canTake` just before it; each bucket spends only what
+   * it has (a refused take spends nothing).
+   */
+  take(bytes: number): void {
+    const { policy } = this;
+    if (policy.framesLimited && this.frameTokens >= 1) this.frameTokens -= 1;
+    if (policy.bytesLimited && this.byteTokens >= bytes) this.byteTokens -= bytes;
+  }
+
+  /** At least `fraction` of the frame bucket was available at the last refill (a calm sender). */
+  atLeast(fraction: number): boolean {
+    const { policy } = this;
+    return !policy.framesLimited || this.frameTokens >= policy.frames.burst * fraction;
+  }
+
+  /** Refilled to the brim at `now`: the same as a fresh budget, so whoever holds it may forget it. */
+  fullAt(now: number): boolean {
+    const { policy } = this;
+    if (!policy.framesLimited && !policy.bytesLimited) return true;
+    this.refill(now);
+    return (
+      (!policy.framesLimited || this.frameTokens >= policy.frames.burst) &&
+      (!policy.bytesLimited || this.byteTokens >= policy.bytes.burst)
+    );
   }
 }
 
@@ -134,12 +163,12 @@ function isLimited(flow: Flow): boolean {
 export class BudgetTable {
   private readonly entries = new Map<string, { budget: TrafficBudget; holders: number }>();
 
-  constructor(private readonly create: () => TrafficBudget) {}
+  constructor(private readonly create: (now: number) => TrafficBudget) {}
 
-  acquire(key: string): TrafficBudget {
+  acquire(key: string, now: number): TrafficBudget {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { budget: this.create(), holders: 0 };
+      entry = { budget: this.create(now), holders: 0 };
       this.entries.set(key, entry);
     }
     entry.holders += 1;
@@ -151,9 +180,9 @@ export class BudgetTable {
     if (entry) entry.holders -= 1;
   }
 
-  sweep(): void {
+  sweep(now: number): void {
     for (const [key, entry] of this.entries) {
-      if (entry.holders <= 0 && entry.budget.full) this.entries.delete(key);
+      if (entry.holders <= 0 && entry.budget.fullAt(now)) this.entries.delete(key);
     }
   }
 
@@ -164,39 +193,37 @@ export class BudgetTable {
 
 /**
  * One connection's rate policy: a frame passes when every budget it draws on has room (all or none are
- * charged); drops are counted, and a sender that keeps being dropped is closed.
+ * charged); drops are counted, and a sender that keeps being dropped is closed. Made at a connection's
+ * first frame: an idle connection holds no limiter and no budget of its own.
  */
 export class RateLimiter {
   private violations = 0;
-  /** The two budgets shared with other connections, as fields (no array held per connection). */
-  private first: SharedBudget | null = null;
-  private second: SharedBudget | null = null;
+  /** The user's budget, shared with the user's other connections: once the connection has logged in. */
+  private user: SharedBudget | null = null;
 
   constructor(
     private readonly own: TrafficBudget,
+    /** Shared by every connection from the same address. */
+    private readonly address: SharedBudget,
     private readonly violationsBeforeClose: number,
   ) {}
 
-  /** Adds a budget shared with other connections (the address's, then the user's once known). */
-  share(budget: SharedBudget): void {
-    // A connection draws on two at most; a later user budget would replace the earlier one.
-    if (this.first === null) this.first = budget;
-    else this.second = budget;
+  /** The user's budget, once the connection has logged in. */
+  share(user: SharedBudget | null): void {
+    this.user = user;
   }
 
-  take(bytes: number): RateVerdict {
-    // Every frame passes here: no array or closure per call.
-    const { first, second } = this;
+  take(bytes: number, now: number): RateVerdict {
+    // Every frame passes here: one clock reading, no array or closure per call.
+    const { own, address, user } = this;
     const room =
-      this.own.canTake(bytes) &&
-      (first === null || first.canTake(bytes)) &&
-      (second === null || second.canTake(bytes));
+      own.canTake(bytes, now) && address.canTake(bytes, now) && (user === null || user.canTake(bytes, now));
     if (room) {
-      this.own.take(bytes);
-      first?.take(bytes);
-      second?.take(bytes);
+      own.take(bytes);
+      address.take(bytes);
+      user?.take(bytes);
       // A bucket still half full means the sender calmed down: forgive earlier violations.
-      if (this.violations > 0 && this.own.atLeast(0.5)) this.violations = 0;
+      if (this.violations > 0 && own.atLeast(0.5)) this.violations = 0;
       return 'accept';
     }
     this.violations += 1;

@@ -9,6 +9,7 @@ import type { ConnectionHost } from './connection.js';
 import { InviteLimiter } from './invite-limiter.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
+import { relayedFrame } from './relayed-frame.js';
 import { RestartHold } from './restart-hold.js';
 import { Session, type SessionTable } from './sessions.js';
 
@@ -61,18 +62,24 @@ export function createRouter(deps: RouterDeps): Router {
    * Delivers to the addressee's sessions here and elsewhere; answers `unavailable` if there are none.
    * Synchronous on a single node: a promise only when another node must be asked.
    */
-  function route(envelope: Envelope, origin: Session | null): Promise<void> | undefined {
-    const reached = deliverHere(envelope);
+  function route(envelope: Envelope, origin: Session | null, senderText?: string): Promise<void> | undefined {
+    const reached = deliverHere(envelope, senderText);
     if (cluster) return publishThenAnswer(cluster, envelope, origin, reached);
     if (!reached) return answerAbsent(envelope, origin);
     return undefined;
   }
 
-  /** True when a session of the addressee is on this node. */
-  function deliverHere(envelope: Envelope): boolean {
+  /**
+   * True when a session of the addressee is on this node. `senderText`: the frame `envelope` was validated
+   * from, when it is relayed unchanged (sent as it is if it provably says exactly the envelope).
+   */
+  function deliverHere(envelope: Envelope, senderText?: string): boolean {
     const local = sessions.forUser(envelope.to);
+    if (local.length === 0) return false;
+    // Encoded once for every session of the addressee.
+    const frame = relayedFrame(envelope, senderText);
     for (const session of local) {
-      if (!session.deliver(envelope)) {
+      if (!session.deliver(envelope, frame)) {
         log('warn', 'held-envelope-dropped', {
           userId: envelope.to,
           sessionId: session.id,
@@ -80,7 +87,7 @@ export function createRouter(deps: RouterDeps): Router {
         });
       }
     }
-    return local.length > 0;
+    return true;
   }
 
   async function publishThenAnswer(
@@ -213,6 +220,7 @@ export function createRouter(deps: RouterDeps): Router {
   function relay(
     session: Session,
     envelope: Envelope,
+    text: string,
   ): SignalingError | null | Promise<SignalingError | null> {
     // `fromDevice` is checked like `from` is stamped: a client speaks for its own device only.
     if (RESERVED_DEVICE_IDS.has(envelope.fromDevice)) {
@@ -232,7 +240,8 @@ export function createRouter(deps: RouterDeps): Router {
     const stamped = stampSender(envelope, session.userId);
     if (cluster) return relayThroughCluster(cluster, session, stamped);
     if (!localCalls.admit(stamped.callId, stamped.from, stamped.to)) return notInCall(session, stamped);
-    route(stamped, session);
+    // The sender's own text may go out as it is only when nothing was stamped into the envelope.
+    route(stamped, session, stamped === envelope ? text : undefined);
     return null;
   }
 

@@ -49,3 +49,9 @@ export function frameBytes(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.byteLength, 0);
   return data.byteLength;
 }
+
+/** A text frame's characters (no copy of a single Buffer before decoding). */
+export function frameText(data: RawData): string {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return bytes.toString('utf8');
+}

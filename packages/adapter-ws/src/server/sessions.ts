@@ -55,9 +55,11 @@ export class Session {
     return this.link !== null;
   }
 
-  /** Sends now if attached, and keeps it until acknowledged. Returns false if an unsent one was dropped. */
-  deliver(envelope: Envelope): boolean {
-    const frame = encodeEnvelope(envelope);
+  /**
+   * Sends now if attached, and keeps it until acknowledged. Returns false if an unsent one was dropped.
+   * `frame`: the envelope as encoded already (once for all of a user's sessions).
+   */
+  deliver(envelope: Envelope, frame: string = encodeEnvelope(envelope)): boolean {
     const bytes = Buffer.byteLength(frame);
     this.outbox.push({ index: this.nextIndex++, envelope, queuedAt: this.now(), bytes });
     this.outboxBytes += bytes;

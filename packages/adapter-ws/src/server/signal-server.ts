@@ -22,7 +22,7 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { createServerLog } from './logger.js';
 import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
 import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from './origin-policy.js';
-import { TrafficBudget } from './rate-limiter.js';
+import { BudgetPolicy, TrafficBudget } from './rate-limiter.js';
 import { createRedisCluster } from './redis-cluster.js';
 import { createRouter } from './router.js';
 import { ServerSocket } from './server-socket.js';
@@ -94,12 +94,14 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     startedAt,
   });
 
-  const connectionFrames = { perSecond: limits.messagesPerSecond, burst: limits.messageBurst };
-  const connectionBytes = { perSecond: limits.bytesPerSecond, burst: limits.byteBurst };
+  const connectionPolicy = new BudgetPolicy(
+    { perSecond: limits.messagesPerSecond, burst: limits.messageBurst },
+    { perSecond: limits.bytesPerSecond, burst: limits.byteBurst },
+  );
   const host: ConnectionHost = {
     limits,
     log,
-    connectionBudget: () => new TrafficBudget(connectionFrames, connectionBytes),
+    connectionBudget: (now) => new TrafficBudget(connectionPolicy, now),
     badFrameFlow: { perSecond: 1, burst: limits.badFramesBeforeClose },
     authenticate(token) {
       const verified = verifyToken(token, secret, Date.now(), tokenPolicy);
