@@ -45,10 +45,25 @@ export type HoldState = 'none' | 'local' | 'remote' | 'both';
 
 type CallSnapshot = SnapshotFrom<typeof callMachine>;
 
+/**
+ * Whether the state value `value` is in `place` (a state value, as `snapshot.matches` takes): read from the
+ * value itself, because a view is made for every snapshot and xstate's `matches` re-parses both sides each time.
+ */
+export function isIn(value: StateValue, place: StateValue): boolean {
+  if (typeof place === 'string') return typeof value === 'string' ? value === place : place in value;
+  if (typeof value === 'string') return false;
+  for (const key in place) {
+    const inner = value[key];
+    if (inner === undefined || !isIn(inner, place[key] as StateValue)) return false;
+  }
+  return true;
+}
+
 export function callStateOf(snapshot: CallSnapshot): CallState {
-  if (snapshot.matches('idle')) return 'idle';
-  if (snapshot.matches('ended')) return 'ended';
-  const inPhase = (phase: StateValue) => snapshot.matches({ active: { phase } } as never);
+  const value = snapshot.value as StateValue;
+  if (isIn(value, 'idle')) return 'idle';
+  if (isIn(value, 'ended')) return 'ended';
+  const inPhase = (phase: StateValue) => isIn(value, { active: { phase } });
   if (inPhase('acquiringMedia')) return 'acquiring-media';
   // A call waiting for its link to come back is, to the user, still being dialled.
   if (inPhase('awaitingSignaling')) return 'dialing';
@@ -63,9 +78,9 @@ export function callStateOf(snapshot: CallSnapshot): CallState {
   return 'connected';
 }
 
-function holdOf(snapshot: CallSnapshot): HoldState {
+function holdOf(value: StateValue): HoldState {
   for (const hold of ['local', 'remote', 'both'] as const) {
-    if (snapshot.matches({ active: { phase: { connected: { hold } } } } as never)) return hold;
+    if (isIn(value, { active: { phase: { connected: { hold } } } })) return hold;
   }
   return 'none';
 }
@@ -75,7 +90,8 @@ export { defaultMediaState } from './call/local-media.js';
 export function callViewOf(snapshot: CallSnapshot): CallView {
   const { context } = snapshot;
   // An ended call shows what it had at the end of its life as nothing: no region is active any more.
-  const localMedia = localMediaOf(context, (place) => snapshot.matches(place as never));
+  const value = snapshot.value as StateValue;
+  const localMedia = localMediaOf(context, (place) => isIn(value, place));
   const remoteMedia = context.remoteMedia ?? defaultMediaState(context.media);
   return {
     callId: context.callId,
@@ -89,6 +105,34 @@ export function callViewOf(snapshot: CallSnapshot): CallView {
     metadata: context.metadata,
     localMedia,
     remoteMedia,
-    hold: holdOf(snapshot),
+    hold: holdOf(value),
   };
+}
+
+const sameMedia = (a: MediaState, b: MediaState): boolean =>
+  a.microphone === b.microphone &&
+  a.camera === b.camera &&
+  a.screen === b.screen &&
+  a.held === b.held &&
+  a.video === b.video;
+
+/**
+ * Two views an app cannot tell apart: the machine moves on events the view does not show (each local ICE
+ * candidate, a batch window), and an app re-renders for every view it is given.
+ */
+export function sameCallView(a: CallView, b: CallView): boolean {
+  return (
+    a.state === b.state &&
+    a.callId === b.callId &&
+    a.direction === b.direction &&
+    a.peerId === b.peerId &&
+    a.media === b.media &&
+    a.localStream === b.localStream &&
+    a.remoteStream === b.remoteStream &&
+    a.endReason === b.endReason &&
+    a.metadata === b.metadata &&
+    a.hold === b.hold &&
+    sameMedia(a.localMedia, b.localMedia) &&
+    sameMedia(a.remoteMedia, b.remoteMedia)
+  );
 }

@@ -8,7 +8,7 @@ import { callMachine } from './call/call-machine.js';
 import { DEFAULT_TIMEOUTS } from './call/context.js';
 import type { PortName } from './call/events.js';
 import type { CallStats } from './call-stats.js';
-import { type CallState, type CallView, callViewOf } from './call-view.js';
+import { type CallState, type CallView, callViewOf, sameCallView } from './call-view.js';
 import { EndedCalls } from './ended-calls.js';
 import { HandsetError } from './errors.js';
 import { createInCallControls, PendingControls } from './in-call-controls.js';
@@ -72,9 +72,13 @@ export function createPhone(options: PhoneOptions): Phone {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   // The transport's servers arrive after the welcome and are refreshed before their credentials expire.
   let transportIceServers: IceServerConfig[] = [];
+  // One transport for the audio, the video and the message channel (every peer is a Handset phone, which
+  // bundles): a browser otherwise gathers, trickles and checks candidates for each of the three m-lines until
+  // the answer arrives, three times the events, messages and checks of call setup.
   const peerConnectionConfig = (): PeerConnectionConfig => ({
     iceServers: options.iceServers ?? transportIceServers,
     ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}),
+    bundlePolicy: 'max-bundle',
   });
   const events = new Subject<PhoneEvent>();
   const stats = new Subject<CallStats>();
@@ -169,7 +173,8 @@ export function createPhone(options: PhoneOptions): Phone {
       if (snapshot.matches('idle')) return;
       const next = callViewOf(snapshot);
       const previous = view.value;
-      view.next(next);
+      // Most snapshots of call setup (candidates, batch windows) change nothing the app sees.
+      if (!sameCallView(next, previous)) view.next(next);
       if (next.state !== previous.state) {
         events.next({
           type: 'state-changed',

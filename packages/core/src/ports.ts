@@ -176,6 +176,8 @@ export interface PeerConnectionConfig {
   iceServers: IceServerConfig[];
   /** Absent means the platform's default, `all`. */
   iceTransportPolicy?: IceTransportPolicy;
+  /** The phone asks for `max-bundle`: one transport for every m-line, gathered and checked once. */
+  bundlePolicy?: 'balanced' | 'max-bundle' | 'max-compat';
 }
 
 /** Makes the peer connection for one call, e.g. `(config) => new RTCPeerConnection(config)`. */

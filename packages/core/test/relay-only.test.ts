@@ -78,7 +78,11 @@ describe('a relay-only call', () => {
   it('passes the ICE servers and the policy to the peer-connection factory', async () => {
     const call = relayCall({});
     await answered(call);
-    expect(call.configs[0]).toEqual({ iceServers: RELAY, iceTransportPolicy: 'relay' });
+    expect(call.configs[0]).toEqual({
+      iceServers: RELAY,
+      iceTransportPolicy: 'relay',
+      bundlePolicy: 'max-bundle',
+    });
   });
 
   it('whose gathering ends with no candidate ends connection-failed at once, after a turn-refused warning', async () => {
