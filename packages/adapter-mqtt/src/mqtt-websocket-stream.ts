@@ -4,18 +4,16 @@
 import mqtt, { type IClientOptions, type IStream, type MqttClient } from 'mqtt';
 import { PacketBoundaries } from './packet-boundaries.js';
 
-type Handler<E> = (event: E) => void;
-
 /** The part of a WebSocket (the browser's, or the `ws` package's) the MQTT transport uses. */
 export interface MqttWebSocketLike {
   binaryType: string;
   readonly readyState: number;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
-  onopen: Handler<unknown> | null;
-  onmessage: Handler<{ data: unknown }> | null;
-  onclose: Handler<unknown> | null;
-  onerror: Handler<unknown> | null;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
 }
 
 /** A WebSocket constructor: `globalThis.WebSocket` in browsers, `WebSocket` from `ws` in Node 20. */
