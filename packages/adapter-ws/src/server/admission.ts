@@ -6,6 +6,7 @@ import type { ClusterUserBudgets } from './cluster-user-budget.js';
 import type { Log } from './logger.js';
 import type { SignalServerLimits } from './options.js';
 import { BudgetPolicy, BudgetTable, type SharedBudget, TokenBucket, TrafficBudget } from './rate-limiter.js';
+import { serverNow } from './server-clock.js';
 
 /** What one connection holds from the front door, from its upgrade to its close. */
 export interface AdmissionTicket {
@@ -128,12 +129,12 @@ export class Admission {
     socket.removeListener('timeout', this.onUpgradeTimeout);
     forgetClearedTimer(socket);
     const address = socket.remoteAddress ?? 'unknown';
-    return new Ticket(this, socket, address, this.addresses.acquire(address, Date.now()));
+    return new Ticket(this, socket, address, this.addresses.acquire(address, serverNow()));
   }
 
   /** A ticket's user budget: this node's, and with Redis also the cluster's. */
   userBudget(userId: string): SharedBudget {
-    const local = this.users.acquire(userId, Date.now());
+    const local = this.users.acquire(userId, serverNow());
     const cluster = this.clusterUsers;
     if (!cluster) return local;
     return {
@@ -209,7 +210,7 @@ export class Admission {
   }
 
   private sweep(): void {
-    const now = Date.now();
+    const now = serverNow();
     this.users.sweep(now);
     this.addresses.sweep(now);
     for (const [address, bucket] of this.connects) if (bucket.full) this.connects.delete(address);

@@ -16,6 +16,7 @@ import type { SignalingError, SignalingErrorCode } from '../signaling-error.js';
 import type { AdmissionTicket } from './admission.js';
 import type { ConnectionHost } from './connection-host.js';
 import { RateLimiter, TokenBucket } from './rate-limiter.js';
+import { NO_DEADLINE, onServerClock, serverNow } from './server-clock.js';
 import { frameBytes, frameText, listenTo, type ServerSocket, setFrameLimit } from './server-socket.js';
 import type { Session, SessionLink } from './sessions.js';
 import type { Corkable } from './write-batch.js';
@@ -50,15 +51,16 @@ export class Connection {
   private rate: RateLimiter | null = null;
   /**
    * Deadlines are numbers checked by the server's one sweep (`checkDeadlines`), not timers: an idle
-   * connection holds no timer, closure or promise of its own.
+   * connection holds no timer, closure or promise of its own. Times are on the server's clock
+   * (`serverNow`, small integers); NO_DEADLINE when there is none.
    */
   private handshakeDeadline: number;
-  /** When the last frame arrived (ms); the connection is idle `idleTimeoutMs` after it. */
+  /** When the last frame arrived; the connection is idle `idleTimeoutMs` after it. */
   private lastActive = 0;
   private closeDeadline: ReturnType<typeof setTimeout> | null = null;
   private turnRefreshTimer: ReturnType<typeof setInterval> | null = null;
   /** When the token this connection logged in with expires (ms); frames after it are not relayed. */
-  private expiresAt = Number.POSITIVE_INFINITY;
+  private expiresAt = NO_DEADLINE;
   /** What the session writes to: this connection itself. */
   get link(): SessionLink {
     return this;
@@ -72,7 +74,7 @@ export class Connection {
     private readonly tcp: Corkable & Pick<Socket, 'remoteAddress' | 'remotePort'>,
   ) {
     ticket.onEvict(this);
-    this.handshakeDeadline = Date.now() + host.limits.handshakeTimeoutMs;
+    this.handshakeDeadline = serverNow() + host.limits.handshakeTimeoutMs;
     listenTo(socket, this);
   }
 
@@ -89,10 +91,10 @@ export class Connection {
     this.track(this.hello(offered.frame).catch((error: unknown) => this.internalError(error)));
   }
 
-  /** Run by the server's sweep every so often: ends a connection past one of its deadlines. */
+  /** Run by the server's sweep every so often (`now` on the server's clock): ends a connection past a deadline. */
   checkDeadlines(now: number): void {
     if (this.state === 'handshake') {
-      if (now >= this.handshakeDeadline) {
+      if (this.handshakeDeadline !== NO_DEADLINE && now >= this.handshakeDeadline) {
         this.refuse(
           'handshake-timeout',
           'no hello within the handshake timeout',
@@ -102,7 +104,7 @@ export class Connection {
       return;
     }
     if (this.state !== 'open') return;
-    if (now >= this.expiresAt) {
+    if (this.expiresAt !== NO_DEADLINE && now >= this.expiresAt) {
       this.expire();
       return;
     }
@@ -165,7 +167,7 @@ export class Connection {
   receive(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
     // One clock reading per frame: the budgets, the idle deadline and the token's expiry all use it.
-    const now = Date.now();
+    const now = serverNow();
     this.lastActive = now;
     // Charged before any decoding: a rejected frame costs a length and a few subtractions.
     const size = frameBytes(data);
@@ -201,7 +203,7 @@ export class Connection {
       if (pending) this.track(pending);
       return;
     }
-    this.track(previous.then(() => this.handleSafely(text, size, Date.now())));
+    this.track(previous.then(() => this.handleSafely(text, size, serverNow())));
   }
 
   /** The connection's budget, its address's and (once logged in) its user's, from its first frame. */
@@ -246,7 +248,7 @@ export class Connection {
    */
   private handle(text: string, size: number, now: number): Promise<void> | undefined {
     if (this.state === 'closed') return undefined;
-    if (this.state === 'open' && now >= this.expiresAt) {
+    if (this.state === 'open' && this.expiresAt !== NO_DEADLINE && now >= this.expiresAt) {
       // The timer may run late on a busy loop; a frame that arrives after expiry is never relayed.
       this.expire();
       return undefined;
@@ -307,7 +309,7 @@ export class Connection {
   }
 
   private async hello(frame: Extract<ClientControlFrame, { kind: 'hello' }>): Promise<void> {
-    this.handshakeDeadline = Number.POSITIVE_INFINITY;
+    this.handshakeDeadline = NO_DEADLINE;
     const verified = this.host.authenticate(frame.token);
     if (!verified.ok) {
       this.refuse(verified.error.reason, verified.error.message, CLOSE_CODES.authRefused);
@@ -336,8 +338,8 @@ export class Connection {
     // it with its first frame.
     this.rate?.share(this.ticket.userBudget());
     setFrameLimit(this.socket, this.host.limits.maxFrameBytes);
-    this.expiresAt = verified.expiresAt;
-    this.lastActive = Date.now();
+    this.expiresAt = onServerClock(verified.expiresAt);
+    this.lastActive = serverNow();
     this.send(
       encodeControlFrame({
         kind: 'welcome',

@@ -34,6 +34,7 @@ export type Router = Pick<ConnectionHost, 'openSession' | 'endSession' | 'relay'
 
 export function createRouter(deps: RouterDeps): Router {
   const { sessions, localCalls, cluster, limits, log } = deps;
+  const outboxBounds = { maxFrames: limits.maxQueuedPerSession, maxBytes: limits.maxQueuedBytesPerSession };
   const invites = new InviteLimiter({
     perSecond: limits.pairInvitesPerMinute / 60,
     burst: limits.pairInviteBurst,
@@ -170,7 +171,7 @@ export function createRouter(deps: RouterDeps): Router {
     const mine = [...sessions.forUser(userId)];
     if (mine.length >= limits.maxConnectionsPerUser) {
       // A detached session is most likely this very device, come back without its session id.
-      const stale = mine.filter((s) => !s.attached).sort((a, b) => a.createdAt - b.createdAt)[0];
+      const stale = mine.filter((s) => !s.attached).sort((a, b) => a.order - b.order)[0];
       if (!stale) {
         return {
           refused: SignalingError.of(
@@ -181,13 +182,7 @@ export function createRouter(deps: RouterDeps): Router {
       }
       expireSession(stale, []);
     }
-    const session = new Session(
-      userId,
-      limits.maxQueuedPerSession,
-      Date.now,
-      sessionId !== undefined,
-      limits.maxQueuedBytesPerSession,
-    );
+    const session = new Session(userId, outboxBounds, Date.now, sessionId !== undefined);
     if (sessions.add(session) && cluster) {
       try {
         await cluster.userArrived(userId);

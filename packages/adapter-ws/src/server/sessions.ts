@@ -2,6 +2,7 @@
 // addressed to it, so a client that reconnects with its session id misses nothing.
 import { type Envelope, encodeEnvelope } from '@handset/core';
 import { nanoid } from 'nanoid';
+import { Outbox, type OutboxBounds } from './outbox.js';
 
 /** The slice of a ws socket a session writes to. */
 export interface SessionLink {
@@ -9,16 +10,8 @@ export interface SessionLink {
   close(code: number, reason: string): void;
 }
 
-interface Outgoing {
-  /** Position in everything this session was sent; clients acknowledge by count. */
-  index: number;
-  envelope: Envelope;
-  queuedAt: number;
-  /** Its encoded size, counted once against the session's byte bound. */
-  bytes: number;
-}
-
 const RECENT_IDS = 512;
+let nextOrder = 0;
 
 export class Session {
   readonly id = nanoid();
@@ -27,9 +20,7 @@ export class Session {
    * Envelopes not yet acknowledged by the client: unsent ones (grace period) and sent ones a dead link
    * may have swallowed. On resume, everything past the client's count is sent again, in order.
    */
-  private outbox: Outgoing[] = [];
-  private outboxBytes = 0;
-  private nextIndex = 0;
+  private outbox: Outbox | null = null;
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
   /** Ids of the last RECENT_IDS envelopes from this session, and the same ids oldest first (made on first use). */
   private recentIds: Set<string> | null = null;
@@ -37,19 +28,17 @@ export class Session {
   private recentNext = 0;
   /** The device this session speaks for: the `fromDevice` of its first envelope, kept across resumes. */
   private deviceId: string | null = null;
-  readonly createdAt: number;
+  /** Sessions of this process in the order they were made (a small integer, not a boxed time). */
+  readonly order = nextOrder++;
 
   constructor(
     readonly userId: string,
-    private readonly maxOutbox: number,
+    /** How much is kept unacknowledged (the server's, shared). */
+    private readonly bounds: OutboxBounds,
     private readonly now: () => number,
     /** Came with a session id this server does not know: welcomed by an earlier run of the server. */
     readonly returning = false,
-    /** Bytes of unacknowledged envelopes kept; the oldest are dropped beyond this (a client that never acks). */
-    private readonly maxOutboxBytes = Number.POSITIVE_INFINITY,
-  ) {
-    this.createdAt = now();
-  }
+  ) {}
 
   get attached(): boolean {
     return this.link !== null;
@@ -60,33 +49,21 @@ export class Session {
    * `frame`: the envelope as encoded already (once for all of a user's sessions).
    */
   deliver(envelope: Envelope, frame: string = encodeEnvelope(envelope)): boolean {
-    const bytes = Buffer.byteLength(frame);
-    this.outbox.push({ index: this.nextIndex++, envelope, queuedAt: this.now(), bytes });
-    this.outboxBytes += bytes;
+    this.outbox ??= new Outbox(this.bounds);
+    const dropped = this.outbox.push(frame, this.now());
     this.link?.send(frame);
-    let dropped = false;
-    while (
-      this.outbox.length > 1 &&
-      (this.outbox.length > this.maxOutbox || this.outboxBytes > this.maxOutboxBytes)
-    ) {
-      this.outboxBytes -= this.outbox.shift()?.bytes ?? 0;
-      dropped = true;
-    }
     // Only a loss when it was never sent; sent ones were merely kept in case the link was dead.
     return !dropped || this.link !== null;
   }
 
   /** The client has received `received` envelopes of this session so far. */
   acknowledge(received: number): void {
-    const first = this.outbox.findIndex((entry) => entry.index >= received);
-    for (const entry of this.outbox.splice(0, first === -1 ? this.outbox.length : first)) {
-      this.outboxBytes -= entry.bytes;
-    }
+    this.outbox?.acknowledge(received);
   }
 
   /** Bytes of the envelopes this session keeps unacknowledged. */
   get queuedBytes(): number {
-    return this.outboxBytes;
+    return this.outbox?.queuedBytes ?? 0;
   }
 
   /**
@@ -97,9 +74,11 @@ export class Session {
     this.stopGrace();
     this.link = link;
     this.acknowledge(received);
-    const now = this.now();
-    for (const { envelope, queuedAt } of this.outbox) {
-      link.send(encodeEnvelope({ ...envelope, ageMs: (envelope.ageMs ?? 0) + (now - queuedAt) }));
+    if (this.outbox === null) return;
+    for (const { frame, waitedMs } of this.outbox.held(this.now())) {
+      // Held frames are the server's own or validated ones: parsed again only on this rare path.
+      const envelope = JSON.parse(frame) as Envelope;
+      link.send(encodeEnvelope({ ...envelope, ageMs: (envelope.ageMs ?? 0) + waitedMs }));
     }
   }
 
@@ -108,8 +87,7 @@ export class Session {
     this.stopGrace();
     this.graceTimer = setTimeout(() => {
       this.graceTimer = null;
-      this.outboxBytes = 0;
-      onExpired(this.outbox.splice(0).map((entry) => entry.envelope));
+      onExpired(this.outbox?.takeAll() ?? []);
     }, graceMs);
   }
 

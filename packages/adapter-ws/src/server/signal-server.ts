@@ -25,6 +25,7 @@ import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from
 import { BudgetPolicy, TrafficBudget } from './rate-limiter.js';
 import { createRedisCluster } from './redis-cluster.js';
 import { createRouter } from './router.js';
+import { serverNow } from './server-clock.js';
 import { ServerSocket } from './server-socket.js';
 import { SessionTable } from './sessions.js';
 import { checkTokenSecret, listenOn } from './startup.js';
@@ -226,7 +227,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   // Handshake, idle and token deadlines of every connection, checked by one timer instead of one each.
   const sweepEveryMs = deadlineSweepPeriod(limits);
   const sweeper = setInterval(() => {
-    const now = Date.now();
+    const now = serverNow();
     for (const connection of connections) connection.checkDeadlines(now);
   }, sweepEveryMs);
   sweeper.unref();
