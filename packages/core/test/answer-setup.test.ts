@@ -1,9 +1,10 @@
-// The callee's side of call setup: the caller's offer is applied while the camera and microphone are being
-// opened, not after, so the answer leaves sooner; an offer that cannot be applied still ends the call
-// `protocol-error`, and media that arrives after that is stopped. On the fakes and the rig's manual clock.
+// Both sides of call setup. The callee: the caller's offer is applied while the camera and microphone are
+// being opened, not after, so the answer leaves sooner; an offer that cannot be applied still ends the call
+// `protocol-error`, and media that arrives after that is stopped. The caller: connected when ICE is, not
+// when the answer's promise settles. On the fakes and the rig's manual clock.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GetUserMedia, MediaStreamPort } from '../src/index.js';
-import { createFakeMedia } from '../src/testing/index.js';
+import { createFakeMedia, createFakePeerConnections, type FakePeerConnection } from '../src/testing/index.js';
 import { settle } from './manual-clock.js';
 import { createRig, type Rig } from './phone-rig.js';
 
@@ -71,5 +72,44 @@ describe('answering a call', () => {
     const tracks = held.media.streams.flatMap((stream) => stream.tracks);
     expect(tracks.length).toBeGreaterThan(0);
     expect(tracks.filter((track) => !track.stopped)).toEqual([]);
+  });
+});
+
+describe('the caller applying the answer', () => {
+  it('is connected as soon as ICE is, though the platform has not yet settled applying the answer', async () => {
+    rig = createRig();
+    // As a busy browser page: the answer is applied (ICE can use it) but its promise settles later.
+    const pcs = createFakePeerConnections({ autoConnect: false });
+    const settleLater: (() => void)[] = [];
+    const alice = rig.add('alice', {
+      peerConnectionFactory: (config) => {
+        const pc = pcs.factory(config) as FakePeerConnection;
+        const apply = pc.setRemoteDescription.bind(pc);
+        pc.setRemoteDescription = async (description) => {
+          await apply(description);
+          if (description.type === 'answer') await new Promise<void>((done) => settleLater.push(done));
+        };
+        return pc;
+      },
+    });
+    const bob = rig.add('bob', { pc: { autoConnect: false } });
+    bob.phone.events$.subscribe((event) => {
+      if (event.type === 'incoming-call') bob.phone.answerCall();
+    });
+    alice.phone.makeCall('bob');
+    await rig.settle();
+    expect(alice.view().state).toBe('connecting');
+    expect(settleLater).toHaveLength(1);
+    const pc = pcs.created[0] as FakePeerConnection;
+    pc.setIceState('checking');
+    pc.setIceState('connected');
+    await settle();
+    expect(alice.view().state).toBe('connected');
+    // The candidates held for the answer went to the connection with it; none was refused.
+    expect(pc.remoteCandidates.length).toBeGreaterThan(0);
+    for (const done of settleLater) done();
+    await rig.settle();
+    expect(alice.view().state).toBe('connected');
+    expect(alice.events.filter((e) => e.type === 'call-warning')).toEqual([]);
   });
 });

@@ -337,6 +337,15 @@ export const callMachine = callSetup.createMachine({
               initial: 'applyingAnswer',
               states: {
                 applyingAnswer: {
+                  // ICE up means the platform has the answer (the caller's checks need the callee's
+                  // credentials from it); the promise's settling is only news of that, and may come later.
+                  on: {
+                    'pc.iceState': {
+                      guard: 'isIceUp',
+                      target: '#call.active.phase.connected',
+                      actions: ['addBufferedRemoteCandidates', 'clearBufferedRemoteCandidates'],
+                    },
+                  },
                   invoke: {
                     src: 'applyRemoteAnswer',
                     input: ({ context, event }) => ({

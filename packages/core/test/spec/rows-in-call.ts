@@ -45,8 +45,6 @@ export const IN_CALL_ROWS: readonly Row[] = [
 
   // ── connecting ──
   { in: [APPLYING_ANSWER], on: 'op.ok', to: CHECKING, set: { remoteHeld: false } },
-  // ICE came up while the answer was being applied.
-  { in: [APPLYING_ANSWER], on: 'op.ok(ICE already up)', to: CONNECTED, set: { remoteHeld: false } },
   // ICE failed while the answer was being applied (a relay-only call its TURN server refused).
   {
     in: [APPLYING_ANSWER],

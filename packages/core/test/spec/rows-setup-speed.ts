@@ -1,12 +1,15 @@
 // The table, part four: what keeps setup short. Our own ICE candidates on their way to the peer (the call's
 // trickle region): the first of a burst leaves at once; while its batch window is open, later ones wait and
 // leave together when it closes; end-of-candidates leaves at once; none leaves before its description. And
-// the callee applies the caller's offer while its camera and microphone open, not after.
+// the callee applies the caller's offer while its camera and microphone open, not after; the caller is
+// connected as soon as ICE is, not when the platform's promise for the answer settles.
 
 import {
+  APPLYING_ANSWER,
   CALLEE_MEDIA,
   CLEAR_CANDIDATES,
   CONNECTED,
+  CREATING_ANSWER,
   DESCRIPTION_BEING_MADE,
   DESCRIPTION_OUT,
   ENDED,
@@ -25,6 +28,21 @@ export const SETUP_SPEED_ROWS: readonly Row[] = [
     to: ENDED,
     send: ['hangup:protocol-error'],
     end: ['protocol-error', 'remote'],
+  },
+
+  // ── the caller: ICE up while the answer is being applied ──
+  // ICE needs the callee's credentials from the answer: it is up only once the platform has the answer, though
+  // its promise may settle later (tens of ms in a busy page). The candidates held for the answer go in now.
+  { in: [APPLYING_ANSWER], on: 'pc.ice(connected)', to: CONNECTED, set: { remoteHeld: false } },
+  { in: [APPLYING_ANSWER], on: 'pc.ice(completed)', to: CONNECTED, set: { remoteHeld: false } },
+  // ── the callee: ICE up while the answer is being made ──
+  // The answer has not left yet: it leaves first, then the call is connected.
+  {
+    in: [CREATING_ANSWER],
+    on: 'op.ok(ICE already up)',
+    to: CONNECTED,
+    send: ['answer', QUEUED_CANDIDATES],
+    set: { ...CLEAR_CANDIDATES, remoteHeld: false },
   },
 
   // ── a candidate with no window open: at once, or held for the description being made ──
