@@ -12,7 +12,7 @@ import { ringingFrom, waitOpen } from '@handset/core/testing';
 import { nanoid } from 'nanoid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { clientOverWebSocket } from '../src/mqtt-websocket-stream.js';
+import { clientOverWebSocket, MqttWebSocketStream } from '../src/mqtt-websocket-stream.js';
 import { PacketBoundaries } from '../src/packet-boundaries.js';
 import { type EmbeddedHarness, SECRET, startEmbeddedHarness } from './support/embedded-broker.js';
 import { nextEnvelope, nextFrames, statusReached } from './support/frames.js';
@@ -164,6 +164,69 @@ describe("the MQTT transport's own WebSocket stream", () => {
       await reconnecting;
       await statusReached(transport, 'open');
     });
+  });
+});
+
+/** A socket that is only what the stream sees of it: state, sent messages and the handlers it set. */
+function fakeSocket(readyState: number): MqttWebSocketLike & { sent: number[][] } {
+  const sent: number[][] = [];
+  return {
+    sent,
+    binaryType: 'blob',
+    readyState,
+    send: (data) => sent.push([...data]),
+    close() {},
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+  };
+}
+
+describe('MqttWebSocketStream', () => {
+  const puback = [0x40, 0x02, 0x00, 0x01];
+  const publish = [0x30, 0x05, 0x00, 0x01, 0x74, 0x68, 0x69];
+
+  it("hands mqtt.js's parser one packet per write when a message holds several", () => {
+    const socket = fakeSocket(1);
+    const writes: number[][] = [];
+    new MqttWebSocketStream(socket).pipe({ write: (chunk: Uint8Array) => writes.push([...chunk]) });
+    socket.onmessage?.({ data: Uint8Array.from([...puback, ...publish]).buffer });
+    expect(writes).toEqual([puback, publish]);
+  });
+
+  it('sends what is written in one task as one binary message once that task has run', async () => {
+    const socket = fakeSocket(1);
+    const stream = new MqttWebSocketStream(socket);
+    expect(socket.binaryType).toBe('arraybuffer');
+    stream.write(Uint8Array.from(publish.slice(0, 2)));
+    stream.write(Uint8Array.from(publish.slice(2, 4)));
+    stream.write('thi');
+    expect(socket.sent).toEqual([]);
+    await Promise.resolve();
+    expect(socket.sent).toEqual([publish]);
+  });
+
+  it('keeps what is written before the socket opens and sends it on open', () => {
+    const socket = fakeSocket(0);
+    const stream = new MqttWebSocketStream(socket);
+    stream.write(Uint8Array.from(puback));
+    expect(socket.sent).toEqual([]);
+    (socket as { readyState: number }).readyState = 1;
+    socket.onopen?.({});
+    expect(socket.sent).toEqual([puback]);
+  });
+
+  it('says close once, after the turn that destroyed it', async () => {
+    const socket = fakeSocket(1);
+    const stream = new MqttWebSocketStream(socket);
+    const closes: string[] = [];
+    stream.on('close', () => closes.push('close'));
+    stream.destroy();
+    socket.onclose?.({});
+    expect(closes).toEqual([]);
+    await Promise.resolve();
+    expect(closes).toEqual(['close']);
   });
 });
 
