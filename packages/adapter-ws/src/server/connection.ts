@@ -14,8 +14,10 @@ import {
 } from '../control-frames.js';
 import type { SignalingError, SignalingErrorCode } from '../signaling-error.js';
 import type { AdmissionTicket } from './admission.js';
+import { BadFrames } from './bad-frames.js';
 import type { ConnectionHost } from './connection-host.js';
-import { RateLimiter, TokenBucket } from './rate-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { Opened } from './router.js';
 import { NO_DEADLINE, onServerClock, serverNow } from './server-clock.js';
 import { frameBytes, frameText, listenTo, type ServerSocket, setFrameLimit } from './server-socket.js';
 import type { Session, SessionLink } from './sessions.js';
@@ -23,8 +25,8 @@ import type { Corkable } from './write-batch.js';
 
 export type { ConnectionHost } from './connection-host.js';
 
-/** Bad frames logged per connection; past this a hostile client cannot flood the log. */
-const MAX_LOGGED_BAD_FRAMES = 5;
+type Hello = Extract<ClientControlFrame, { kind: 'hello' }>;
+
 /**
  * A client that does not answer our close frame (it is not reading, or never meant to) is cut this long
  * after it, instead of ws's 30 s: a closed slow consumer or evicted pending socket must not hold on.
@@ -43,9 +45,8 @@ export class Connection {
   private inFlight = 0;
   /** Set when a frame was dropped for `maxFramesInFlight`, so one error frame covers the whole episode. */
   private overloaded = false;
-  private badFrames = 0;
-  /** Bad frames this connection may still send before it is closed (refills one per second). */
-  private badFrameAllowance: TokenBucket | null = null;
+  /** Made at the first bad frame (`bad-frames.ts`). */
+  private badFrames: BadFrames | null = null;
   private finished = false;
   /** Made at the first frame: an idle connection holds no limiter and no budget of its own. */
   private rate: RateLimiter | null = null;
@@ -82,13 +83,18 @@ export class Connection {
    * The credentials offered in the upgrade (`UPGRADE_AUTH_PROTOCOL`): handled as the hello frame they
    * stand for, before any frame; frames that arrive meanwhile wait behind it, as behind a hello.
    */
-  helloInUpgrade(offered: ClassifiedFrame<Extract<ClientControlFrame, { kind: 'hello' }>>): void {
+  helloInUpgrade(offered: ClassifiedFrame<Hello>): void {
     if (offered.type !== 'control') {
       const message = offered.type === 'invalid-control' ? offered.message : 'no hello offered';
       this.refuse('invalid-control-frame', message, CLOSE_CODES.policyViolation);
       return;
     }
-    this.track(this.hello(offered.frame).catch((error: unknown) => this.internalError(error)));
+    try {
+      const pending = this.hello(offered.frame);
+      if (pending) this.track(pending.catch((error: unknown) => this.internalError(error)));
+    } catch (error) {
+      this.internalError(error);
+    }
   }
 
   /** Run by the server's sweep every so often (`now` on the server's clock): ends a connection past a deadline. */
@@ -171,7 +177,7 @@ export class Connection {
     this.lastActive = now;
     // Charged before any decoding: a rejected frame costs a length and a few subtractions.
     const size = frameBytes(data);
-    this.rate ??= this.rateLimiter(now);
+    this.rate ??= this.host.rateLimiter(this.ticket, now);
     const verdict = this.rate.take(size, now);
     if (verdict === 'close') {
       this.refuse('rate-limited', 'rate limit exceeded persistently', CLOSE_CODES.policyViolation);
@@ -204,18 +210,6 @@ export class Connection {
       return;
     }
     this.track(previous.then(() => this.handleSafely(text, size, serverNow())));
-  }
-
-  /** The connection's budget, its address's and (once logged in) its user's, from its first frame. */
-  private rateLimiter(now: number): RateLimiter {
-    const { host, ticket } = this;
-    const rate = new RateLimiter(
-      host.connectionBudget(now),
-      ticket.addressBudget,
-      host.limits.rateViolationsBeforeClose,
-    );
-    rate.share(ticket.userBudget());
-    return rate;
   }
 
   /** Counts a frame whose handling has not finished, until it has. */
@@ -308,21 +302,23 @@ export class Connection {
     }
   }
 
-  private async hello(frame: Extract<ClientControlFrame, { kind: 'hello' }>): Promise<void> {
+  /** A login: synchronous on a single node (no promise per connection), a promise with a cluster. */
+  private hello(frame: Hello): Promise<void> | undefined {
     this.handshakeDeadline = NO_DEADLINE;
     const verified = this.host.authenticate(frame.token);
     if (!verified.ok) {
       this.refuse(verified.error.reason, verified.error.message, CLOSE_CODES.authRefused);
-      return;
+      return undefined;
     }
-    const opened = await this.host.openSession(verified.userId, frame.sessionId);
+    const opened = this.host.openSession(verified.userId, frame.sessionId);
+    if (opened instanceof Promise) return opened.then((later) => this.welcome(frame, verified, later));
+    this.welcome(frame, verified, opened);
+    return undefined;
+  }
+
+  private welcome(frame: Hello, verified: { expiresAt: number }, opened: Opened): void {
     if ('refused' in opened) {
-      // A cluster outage is not the client's fault: it may come back soon (1013), unlike a policy refusal.
-      const code =
-        opened.refused.reason === 'cluster-unavailable'
-          ? CLOSE_CODES.tryAgainLater
-          : CLOSE_CODES.policyViolation;
-      this.refuse(opened.refused.reason, opened.refused.message, code);
+      this.refuse(opened.refused.reason, opened.refused.message, opened.closeCode);
       return;
     }
     const { session, resumed } = opened;
@@ -340,16 +336,7 @@ export class Connection {
     setFrameLimit(this.socket, this.host.limits.maxFrameBytes);
     this.expiresAt = onServerClock(verified.expiresAt);
     this.lastActive = serverNow();
-    this.send(
-      encodeControlFrame({
-        kind: 'welcome',
-        userId: session.userId,
-        sessionId: session.id,
-        resumed,
-        graceMs: this.host.limits.sessionGraceMs,
-        ...(this.host.turn ? { iceServers: this.host.turn.iceServersFor(session.userId) } : {}),
-      }),
-    );
+    this.send(this.host.welcomes.for(session.userId, session.id, resumed));
     this.armTurnRefresh(session.userId);
     session.attach(this.link, resumed ? (frame.received ?? 0) : 0);
     this.host.log('info', 'session-open', { userId: session.userId, sessionId: session.id, resumed });
@@ -381,19 +368,17 @@ export class Connection {
   }
 
   private badFrame(code: SignalingErrorCode, message: string, ref?: string, counts = true): void {
-    // Made at the first bad frame: most connections never send one and hold no bucket for it.
-    this.badFrameAllowance ??= new TokenBucket(this.host.badFrameFlow);
-    if (counts && !this.badFrameAllowance.take()) {
+    this.badFrames ??= new BadFrames(this.host.badFrameFlow);
+    const verdict = this.badFrames.record(counts);
+    if (verdict === 'close') {
       this.refuse('too-many-bad-frames', 'too many bad frames', CLOSE_CODES.policyViolation);
       return;
     }
     this.send(errorFrame(code, message, ref));
-    this.badFrames += 1;
-    if (this.badFrames <= MAX_LOGGED_BAD_FRAMES) {
-      this.host.log('warn', 'bad-frame', { remote: this.remote, userId: this.userId, code, message, ref });
-      if (this.badFrames === MAX_LOGGED_BAD_FRAMES) {
-        this.host.log('warn', 'bad-frames-muted', { remote: this.remote, userId: this.userId });
-      }
+    if (verdict === 'answer') return;
+    this.host.log('warn', 'bad-frame', { remote: this.remote, userId: this.userId, code, message, ref });
+    if (verdict === 'answer-log-and-mute') {
+      this.host.log('warn', 'bad-frames-muted', { remote: this.remote, userId: this.userId });
     }
   }
 

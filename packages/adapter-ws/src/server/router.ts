@@ -25,6 +25,12 @@ export interface RouterDeps {
   startedAt: number;
 }
 
+/** A login's session, new or resumed, or why there is none. */
+export type Opened =
+  | { session: Session; resumed: boolean }
+  /** `closeCode`: 1013 for a cluster outage (not the client's fault: it may come back soon), else 1008. */
+  | { refused: SignalingError; closeCode: number };
+
 export type Router = Pick<ConnectionHost, 'openSession' | 'endSession' | 'relay'> & {
   /** Envelopes other nodes send to users they believe are here. */
   receiveFromCluster(envelope: Envelope): void;
@@ -155,10 +161,8 @@ export function createRouter(deps: RouterDeps): Router {
     }
   }
 
-  async function openSession(
-    userId: string,
-    sessionId: string | undefined,
-  ): Promise<{ session: Session; resumed: boolean } | { refused: SignalingError }> {
+  /** A session for the login: synchronous on a single node, a promise only when the cluster is told. */
+  function openSession(userId: string, sessionId: string | undefined): Opened | Promise<Opened> {
     const existing = sessionId ? sessions.get(sessionId) : undefined;
     if (existing && existing.userId === userId) {
       // The old link is probably dead (that is why the client came back): the new one takes over.
@@ -178,23 +182,31 @@ export function createRouter(deps: RouterDeps): Router {
             'too-many-connections',
             `user has ${mine.length} connections, the limit is ${limits.maxConnectionsPerUser}`,
           ),
+          closeCode: CLOSE_CODES.policyViolation,
         };
       }
       expireSession(stale, []);
     }
     const session = new Session(userId, outboxBounds, Date.now, sessionId !== undefined);
-    if (sessions.add(session) && cluster) {
-      try {
-        await cluster.userArrived(userId);
-      } catch (error) {
-        // Redis went away mid-login: other nodes could not reach this user. No ghost session stays.
-        sessions.remove(session);
-        log('warn', 'cluster-presence-failed', { userId, error: String(error) });
-        return { refused: clusterUnavailable() };
-      }
+    if (sessions.add(session) && cluster) return announce(cluster, session);
+    return opened(session);
+  }
+
+  async function announce(cluster: Cluster, session: Session): Promise<Opened> {
+    try {
+      await cluster.userArrived(session.userId);
+    } catch (error) {
+      // Redis went away mid-login: other nodes could not reach this user. No ghost session stays.
+      sessions.remove(session);
+      log('warn', 'cluster-presence-failed', { userId: session.userId, error: String(error) });
+      return { refused: clusterUnavailable(), closeCode: CLOSE_CODES.tryAgainLater };
     }
+    return opened(session);
+  }
+
+  function opened(session: Session): Opened {
     // Sent after the welcome, in order, like anything queued for a resumed session.
-    for (const envelope of restartHold.forNewSession(userId)) session.deliver(envelope);
+    for (const envelope of restartHold.forNewSession(session.userId)) session.deliver(envelope);
     return { session, resumed: false };
   }
 

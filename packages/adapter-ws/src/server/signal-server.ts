@@ -22,7 +22,7 @@ import { Connection, type ConnectionHost } from './connection.js';
 import { createServerLog } from './logger.js';
 import { DEFAULT_LIMITS, type SignalServerLimits, type SignalServerOptions } from './options.js';
 import { createOriginPolicy, DEFAULT_ALLOWED_ORIGINS, DEV_ALLOWED_ORIGINS } from './origin-policy.js';
-import { BudgetPolicy, TrafficBudget } from './rate-limiter.js';
+import { BudgetPolicy, RateLimiter, TrafficBudget } from './rate-limiter.js';
 import { createRedisCluster } from './redis-cluster.js';
 import { createRouter } from './router.js';
 import { serverNow } from './server-clock.js';
@@ -30,6 +30,7 @@ import { ServerSocket } from './server-socket.js';
 import { SessionTable } from './sessions.js';
 import { checkTokenSecret, listenOn } from './startup.js';
 import { createTurnRelay } from './turn-relay.js';
+import { WelcomeFrames } from './welcome-frame.js';
 import { WriteBatch } from './write-batch.js';
 
 /** What `GET /health` shows anyone: status and counts, never the node's name (it names its Redis channel). */
@@ -102,7 +103,12 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const host: ConnectionHost = {
     limits,
     log,
-    connectionBudget: (now) => new TrafficBudget(connectionPolicy, now),
+    rateLimiter(ticket, now) {
+      const own = new TrafficBudget(connectionPolicy, now);
+      const rate = new RateLimiter(own, ticket.addressBudget, limits.rateViolationsBeforeClose);
+      rate.share(ticket.userBudget());
+      return rate;
+    },
     badFrameFlow: { perSecond: 1, burst: limits.badFramesBeforeClose },
     authenticate(token) {
       const verified = verifyToken(token, secret, Date.now(), tokenPolicy);
@@ -119,6 +125,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       connections.delete(connection);
     },
     writes: new WriteBatch(),
+    welcomes: new WelcomeFrames(limits.sessionGraceMs, turn ?? undefined),
   };
 
   function health(): HealthReport {
