@@ -339,13 +339,10 @@ export const callMachine = callSetup.createMachine({
                 applyingAnswer: {
                   // ICE up means the platform has the answer (the caller's checks need the callee's
                   // credentials from it); the promise's settling is only news of that, and may come later.
-                  on: {
-                    'pc.iceState': {
-                      guard: 'isIceUp',
-                      target: '#call.active.phase.connected',
-                      actions: ['addBufferedRemoteCandidates', 'clearBufferedRemoteCandidates'],
-                    },
-                  },
+                  // The candidates held for the answer stay held: handed over before that promise settles,
+                  // Chromium blocks the page in addIceCandidate (~20 ms seen); the connected call adds them
+                  // with the peer's next candidates, or at its first stats sample.
+                  on: { 'pc.iceState': { guard: 'isIceUp', target: '#call.active.phase.connected' } },
                   invoke: {
                     src: 'applyRemoteAnswer',
                     input: ({ context, event }) => ({

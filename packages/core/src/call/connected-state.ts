@@ -6,6 +6,7 @@ import { connectedControls } from './connected-controls.js';
 import { callSetup } from './control-actions.js';
 
 const ended = '#call.ended';
+const addHeldCandidates = ['addBufferedRemoteCandidates', 'clearBufferedRemoteCandidates'] as const;
 
 export const connectedState = callSetup.createStateConfig({
   type: 'parallel',
@@ -21,9 +22,14 @@ export const connectedState = callSetup.createStateConfig({
   // The peer assumes everything on and nothing held: it is told only what differs.
   entry: { type: 'sendMediaState', params: { onlyIfChanged: true } },
   on: {
-    'remote.candidates': { actions: 'addRemoteCandidates' },
-    // Held, no media flows on purpose: the quality says so rather than `lost`.
-    'stats.sampled': [{ guard: 'isOnHold', actions: 'publishHeldStats' }, { actions: 'publishStats' }],
+    // Candidates still held from before the answer was applied (connected while it was) go first, in order.
+    'remote.candidates': { actions: [...addHeldCandidates, 'addRemoteCandidates'] },
+    // Held, no media flows on purpose: the quality says so rather than `lost`. A first sample is also the
+    // latest moment held candidates are handed over, if the peer sent no more.
+    'stats.sampled': [
+      { guard: 'isOnHold', actions: [...addHeldCandidates, 'publishHeldStats'] },
+      { actions: [...addHeldCandidates, 'publishStats'] },
+    ],
     'media.changed': { actions: { type: 'sendMediaState', params: { onlyIfChanged: false } } },
   },
   states: {

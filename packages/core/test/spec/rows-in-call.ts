@@ -83,14 +83,21 @@ export const IN_CALL_ROWS: readonly Row[] = [
   { in: [CHECKING, CONNECTED], on: 'pc.track' },
   // A connected call samples its statistics on its own clock and passes each sample on to the app
   // (`stats$`): nothing moves, nothing is sent.
-  { in: [CONNECTED], on: 'timer.stats', if: ['nobody holds'], emit: ['stats'] },
+  { in: [CONNECTED], on: 'timer.stats', if: ['nobody holds'], emit: ['stats'], set: { remoteHeld: false } },
   // Held, no media flows on purpose: the sample says `held` rather than a bad connection.
-  { in: [CONNECTED], on: 'timer.stats', if: ['someone holds'], emit: ['stats(held)'] },
+  {
+    in: [CONNECTED],
+    on: 'timer.stats',
+    if: ['someone holds'],
+    emit: ['stats(held)'],
+    set: { remoteHeld: false },
+  },
 
   // ── trickle ICE ──
   // Remote candidates are buffered until the description they belong to is applied, then applied in order.
   { in: REMOTE_DESCRIPTION_PENDING, on: 'remote.candidates', set: { remoteHeld: true } },
-  { in: REMOTE_DESCRIPTION_SET, on: 'remote.candidates' },
+  // Any still held (connected before the answer's promise settled) go first.
+  { in: REMOTE_DESCRIPTION_SET, on: 'remote.candidates', set: { remoteHeld: false } },
   // An invite may ring for minutes: the buffer is bounded, and what does not fit is dropped with a warning.
   {
     in: REMOTE_DESCRIPTION_PENDING,

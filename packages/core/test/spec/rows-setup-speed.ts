@@ -32,9 +32,11 @@ export const SETUP_SPEED_ROWS: readonly Row[] = [
 
   // ── the caller: ICE up while the answer is being applied ──
   // ICE needs the callee's credentials from the answer: it is up only once the platform has the answer, though
-  // its promise may settle later (tens of ms in a busy page). The candidates held for the answer go in now.
-  { in: [APPLYING_ANSWER], on: 'pc.ice(connected)', to: CONNECTED, set: { remoteHeld: false } },
-  { in: [APPLYING_ANSWER], on: 'pc.ice(completed)', to: CONNECTED, set: { remoteHeld: false } },
+  // its promise may settle later (tens of ms in a busy page). The candidates held for the answer stay held
+  // (a browser blocks in addIceCandidate until that promise settles): the connected call hands them over with
+  // the peer's next candidates, or at its first stats sample.
+  { in: [APPLYING_ANSWER], on: 'pc.ice(connected)', to: CONNECTED },
+  { in: [APPLYING_ANSWER], on: 'pc.ice(completed)', to: CONNECTED },
   // ── the callee: ICE up while the answer is being made ──
   // The answer has not left yet: it leaves first, then the call is connected.
   {
