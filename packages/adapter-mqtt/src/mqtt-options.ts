@@ -65,7 +65,8 @@ export interface MqttTransportOptions {
    * packet in the task that wrote it (mqtt.js's browser stream waits a `setTimeout(0)` per packet).
    * Default `globalThis.WebSocket` (browsers, Node 22+); in Node 20 pass `WebSocket` from `ws`, or leave
    * it out for mqtt.js's own stream over `ws`, which is also kept when `mqttOptions` sets `wsOptions`,
-   * `createWebsocket`, `transformWsUrl` or `browserBufferSize`.
+   * `createWebsocket`, `transformWsUrl`, `browserBufferSize` or a TLS option (`ca`, `cert`, `key`, `pfx`,
+   * `passphrase`, `rejectUnauthorized`).
    */
   WebSocket?: MqttWebSocketConstructor;
   /** Passed to mqtt.js as they are (TLS options, `wsOptions`...); Handset's own options win. */

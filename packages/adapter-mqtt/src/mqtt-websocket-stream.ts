@@ -19,12 +19,22 @@ export interface MqttWebSocketLike {
 /** A WebSocket constructor: `globalThis.WebSocket` in browsers, `WebSocket` from `ws` in Node 20. */
 export type MqttWebSocketConstructor = new (url: string, protocols: string[]) => MqttWebSocketLike;
 
-/** mqtt.js options that only its own WebSocket stream honours: set one, and the transport keeps that stream. */
+/**
+ * mqtt.js options that only its own WebSocket stream honours: set one, and the transport keeps that stream.
+ * The TLS ones are among them: mqtt.js hands them to its Node WebSocket for wss://, a platform WebSocket
+ * takes none, and a CA or certificate a user set must never be dropped silently.
+ */
 const MQTTJS_STREAM_OPTIONS = [
   'wsOptions',
   'createWebsocket',
   'transformWsUrl',
   'browserBufferSize',
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'rejectUnauthorized',
 ] as const;
 const OPEN = 1;
 const encoder = new TextEncoder();

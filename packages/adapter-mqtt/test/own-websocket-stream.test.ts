@@ -275,7 +275,16 @@ describe('where mqtt.js keeps its own stream', () => {
   });
 
   it('when mqttOptions set an option only its stream honours', () => {
-    for (const extra of [{ wsOptions: {} }, { transformWsUrl: (url: string) => url }]) {
+    // TLS options too: mqtt.js hands them to its Node WebSocket for wss://; a platform WebSocket has no place for them.
+    const tls = [
+      { ca: 'a CA' },
+      { rejectUnauthorized: false },
+      { cert: 'c' },
+      { key: 'k' },
+      { pfx: 'p' },
+      { passphrase: 'x' },
+    ];
+    for (const extra of [{ wsOptions: {} }, { transformWsUrl: (url: string) => url }, ...tls]) {
       expect(clientOverWebSocket('ws://127.0.0.1:1', { ...options, ...extra }, NodeWebSocket)).toBeNull();
     }
     expect(clientOverWebSocket('ws://127.0.0.1:1', options, NodeWebSocket)).not.toBeNull();
