@@ -73,7 +73,7 @@ async function run(context: BenchContext): Promise<Section> {
       'Throughput counts envelopes delivered to their addressee per second; every delivery triggers the next send, so the load adapts to the server.',
       "Server CPU per envelope is the server process's user+system CPU time during the throughput run (read from /proc) divided by the envelopes delivered; on a shared machine it is steadier than the wall-clock rate.",
       'Latency is one-way, send to arrival, both ends in the load process (one clock).',
-      "Handset's server validates each envelope with core's `decodeEnvelope`, stamps `from`, checks call membership and re-encodes; PeerJS's parses, adds `src` and re-encodes; the bare relay parses to read `to` and forwards the original bytes.",
+      "Handset's server validates each envelope with core's `decodeEnvelope`, stamps `from`, checks call membership and relays the sender's own text when it provably says exactly the validated envelope (else re-encodes); PeerJS's parses, adds `src` and re-encodes; the bare relay parses to read `to` and forwards the original bytes.",
       "Handset's traffic budgets (per connection, user and address: 50, 100 and 400 frames/s by default; every bench connection comes from 127.0.0.1) and idle timeout are raised for the bench; everything else is the default configuration.",
       `Handset's server spends ${ratio(oursCpu, bareCpu)} the CPU per envelope of the bare relay.`,
       ...WS_SYSTEMS.flatMap(({ kind }) => series.saturationNote(kind, kind) ?? []),
