@@ -16,8 +16,10 @@ import {
   beginMarks,
   installMediaMarks,
   installSocketMarks,
+  markStep,
   profileSetupWindow,
   type SetupMarks,
+  setupWindowEnds,
   takeMarks,
 } from './setup-marks.js';
 
@@ -157,21 +159,30 @@ async function handsetCall(caller: HandsetParty, callee: HandsetParty): Promise<
     const timeline = traceHandset
       ? traceCall(started, transports as [SignalingTransport, SignalingTransport], made, [a, b])
       : undefined;
-    const times = [a, b].map((phone) =>
+    const times = [a, b].map((phone, index) =>
       connected(phone).then((view) => {
         if (view.state !== 'connected') throw new Error(`call ended: ${view.endReason?.code}`);
+        // When the app hears of it: the others' clocks stop at ICE connected, which the step table has too.
+        markStep(index === 0 ? 'caller' : 'callee', 'Handset state connected');
         return performance.now() - started;
       }),
     );
     const frames = made.map(({ pc }) => pc.then(firstDecodedFrame).then((at) => at - started));
     a.makeCall(callee.userId, MEDIA);
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'call');
-    const marks = takeMarks();
+    setupWindowEnds();
     const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(Promise.all(frames), 20_000, 'frame');
     a.hangupCall();
     await withTimeout(firstValueFrom(b.call$.pipe(filter((v) => v.state === 'ended'))), 10_000, 'hangup');
     for (const phone of [a, b]) phone.dispose();
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks, ...(timeline ? { timeline } : {}) };
+    return {
+      callerMs,
+      calleeMs,
+      callerFrameMs,
+      calleeFrameMs,
+      marks: takeMarks(),
+      ...(timeline ? { timeline } : {}),
+    };
   } finally {
     for (const transport of transports) transport.close();
   }
@@ -282,11 +293,11 @@ export async function peerjs(port: number, callerId: string, calleeId: string): 
     await withTimeout(iceConnected(call.peerConnection), 20_000, 'PeerJS caller');
     const callerMs = performance.now() - started;
     const calleeMs = (await withTimeout(calleeConnected, 20_000, 'PeerJS callee')) - started;
-    const marks = takeMarks();
+    setupWindowEnds();
     const callerFrameMs = (await withTimeout(callerFrame, 20_000, 'PeerJS caller frame')) - started;
     const calleeFrameMs = (await withTimeout(calleeFrame, 20_000, 'PeerJS callee frame')) - started;
     call.close();
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks: takeMarks() };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const peer of peers) peer.destroy();
@@ -321,13 +332,13 @@ export async function raw(): Promise<CallTiming> {
     await b.setLocalDescription(await b.createAnswer());
     await a.setRemoteDescription(b.localDescription as RTCSessionDescriptionInit);
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'raw pair');
-    const marks = takeMarks();
+    setupWindowEnds();
     const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(
       Promise.all(frames),
       20_000,
       'raw pair frame',
     );
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks: takeMarks() };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const pc of pcs) pc.close();

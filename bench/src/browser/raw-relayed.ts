@@ -3,7 +3,7 @@
 // Handset's are by its server. What the plain raw pair has and no signaled call can: no hop at all.
 import { firstDecodedFrame } from './decoded-frame.js';
 import { iceConnected, LoopbackPeerConnection } from './loopback-peer-connection.js';
-import { beginMarks, type SetupMarks, takeMarks } from './setup-marks.js';
+import { beginMarks, type SetupMarks, setupWindowEnds, takeMarks } from './setup-marks.js';
 
 export interface RawTiming {
   callerMs: number;
@@ -90,13 +90,13 @@ export async function rawRelayed(url: string, callerId: string, calleeId: string
     await a.setLocalDescription(await a.createOffer());
     sockets[0].send(JSON.stringify({ to: calleeId, kind: 'offer', sdp: a.localDescription?.sdp ?? '' }));
     const [callerMs = 0, calleeMs = 0] = await withTimeout(Promise.all(times), 20_000, 'relayed raw pair');
-    const marks = takeMarks();
+    setupWindowEnds();
     const [callerFrameMs = 0, calleeFrameMs = 0] = await withTimeout(
       Promise.all(frames),
       20_000,
       'relayed raw pair frame',
     );
-    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks };
+    return { callerMs, calleeMs, callerFrameMs, calleeFrameMs, marks: takeMarks() };
   } finally {
     for (const stream of streams) for (const track of stream.getTracks()) track.stop();
     for (const pc of pcs) pc.close();

@@ -35,9 +35,8 @@ export function beginMarks(): number {
   return started;
 }
 
-/** The marks of the call begun last. */
+/** The marks of the call begun last (taken once its first frames are decoded: steps that end after ICE connects count too). */
 export function takeMarks(): SetupMarks {
-  setupWindowEnds();
   return { ...marks };
 }
 

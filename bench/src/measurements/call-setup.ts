@@ -85,13 +85,15 @@ const STEPS = [
   'callee first loopback remote candidate added',
   'callee ICE checking',
   'caller answer received',
-  'caller remote answer set',
   'caller first loopback remote candidate added',
   'caller ICE checking',
   'callee first candidate sent',
   'caller first candidate received',
   'callee ICE connected',
   'caller ICE connected',
+  'callee Handset state connected',
+  'caller Handset state connected',
+  'caller remote answer set',
 ];
 
 /** Medians of each step per system, side by side: where one system's time goes next to another's. */
@@ -325,6 +327,9 @@ async function run(context: BenchContext): Promise<Section> {
   const m = (kind: CallKind, side: Exclude<keyof CallTiming, 'timeline' | 'marks'>) =>
     median((timings.get(kind) ?? []).map((t) => t[side]));
   const steps = stepTable(timings, systems);
+  // `HANDSET_BENCH_DUMP=<file>`: every call's timing and marks, for per-call comparisons.
+  if (process.env.HANDSET_BENCH_DUMP)
+    writeFileSync(process.env.HANDSET_BENCH_DUMP, JSON.stringify(Object.fromEntries(timings)));
   context.log(
     `call setup steps:\n${[steps.columns, ...steps.rows].map((row) => `| ${row.join(' | ')} |`).join('\n')}`,
   );
