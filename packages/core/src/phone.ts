@@ -166,6 +166,9 @@ export function createPhone(options: PhoneOptions): Phone {
   current = newCall();
   const view = new BehaviorSubject<CallView>(callViewOf(current.getSnapshot()));
 
+  /** The tracks of the streams in the last view given, in order: what `sameCallView` cannot see. */
+  let shownTracks: readonly unknown[] = [];
+
   /** Follows one call from start to end; when it ends, the next call waits in `idle`. */
   function follow(actor: Actor<typeof callMachine>): void {
     currentSubscription = actor.subscribe((snapshot) => {
@@ -173,8 +176,16 @@ export function createPhone(options: PhoneOptions): Phone {
       if (snapshot.matches('idle')) return;
       const next = callViewOf(snapshot);
       const previous = view.value;
-      // Most snapshots of call setup (candidates, batch windows) change nothing the app sees.
-      if (!sameCallView(next, previous)) view.next(next);
+      // Most snapshots of call setup (candidates, batch windows) change nothing the app sees. A stream it
+      // shows may gain or lose a track and stay the same object (a browser adds the peer's audio and video to
+      // one stream): that is a new view too.
+      const tracks = [...(next.localStream?.getTracks() ?? []), ...(next.remoteStream?.getTracks() ?? [])];
+      const sameTracks =
+        tracks.length === shownTracks.length && tracks.every((track, index) => track === shownTracks[index]);
+      if (!sameCallView(next, previous) || !sameTracks) {
+        shownTracks = tracks;
+        view.next(next);
+      }
       if (next.state !== previous.state) {
         events.next({
           type: 'state-changed',

@@ -2,6 +2,8 @@
 // on many events an app cannot see (each local ICE candidate, a batch window); none of them re-renders it.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallView } from '../src/index.js';
+import { FakeMediaStream, FakeTrack } from '../src/testing/index.js';
+import { settle } from './manual-clock.js';
 import { createRig, type Rig } from './phone-rig.js';
 
 let rig: Rig;
@@ -37,5 +39,38 @@ describe('call$', () => {
     for (let index = 1; index < views.length; index++) {
       expect(seen(views[index] as CallView)).not.toEqual(seen(views[index - 1] as CallView));
     }
+  });
+});
+
+describe('call$ and a stream that gains a track', () => {
+  it('gives a new view when the remote stream it already shows gains a track (a browser adds both to one stream)', async () => {
+    rig = createRig();
+    const alice = rig.add('alice');
+    const bob = rig.add('bob');
+    bob.phone.events$.subscribe((event) => {
+      if (event.type === 'incoming-call') bob.phone.answerCall();
+    });
+    alice.phone.makeCall('bob');
+    await rig.settle();
+    expect(alice.view().state).toBe('connected');
+    // As Chromium does: one MediaStream object for the peer's audio and video, the video track added to it later.
+    const audio = new FakeTrack('audio');
+    const video = new FakeTrack('video');
+    const stream = new FakeMediaStream([audio]);
+    const emitTrack = (track: FakeTrack) =>
+      (alice.pc() as unknown as { emit(type: string, event: unknown): void }).emit('track', {
+        track,
+        streams: [stream],
+      });
+    // Read when each view is given: the stream itself is live and shows its tracks as they are now.
+    const trackCounts: (number | undefined)[] = [];
+    alice.phone.call$.subscribe((view) => trackCounts.push(view.remoteStream?.getTracks().length));
+    emitTrack(audio);
+    await settle();
+    stream.tracks.push(video);
+    emitTrack(video);
+    await settle();
+    // The current view (no remote stream in the fakes' call), the stream's arrival, the stream with its second track.
+    expect(trackCounts).toEqual([undefined, 1, 2]);
   });
 });
