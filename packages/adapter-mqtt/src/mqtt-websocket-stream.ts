@@ -202,7 +202,9 @@ export function clientOverWebSocket(
 ): MqttClient | null {
   const Socket = given ?? (globalThis as { WebSocket?: MqttWebSocketConstructor }).WebSocket;
   if (!Socket || !/^wss?:\/\//i.test(url)) return null;
-  if (MQTTJS_STREAM_OPTIONS.some((key) => options[key] !== undefined)) return null;
+  // Read as a record: mqtt.js's types leave out some TLS options its WebSocket builder still passes on (pfx).
+  const set = options as Readonly<Record<string, unknown>>;
+  if (MQTTJS_STREAM_OPTIONS.some((key) => set[key] !== undefined)) return null;
   // The subprotocol mqtt.js's own stream offers for MQTT 3.1.1 and 5.
   const build = () => new MqttWebSocketStream(new Socket(url, ['mqtt'])) as unknown as IStream;
   const client = new mqtt.MqttClient(build, options);
