@@ -116,17 +116,24 @@ export class Admission {
     return function onSocketClosed(this: Socket): void {
       admission.removePending(this);
       // Node keeps the peer's address once read (accept read it), so it is still known after close.
-      const address = this.remoteAddress ?? 'unknown';
-      const left = (admission.open.get(address) ?? 1) - 1;
-      if (left <= 0) admission.open.delete(address);
-      else admission.open.set(address, left);
+      admission.addressClosed(this.remoteAddress ?? 'unknown');
     };
   })();
+
+  /** One connection from `address` is gone: its place under `maxConnectionsPerAddress` is free. */
+  addressClosed(address: string): void {
+    const left = (this.open.get(address) ?? 1) - 1;
+    if (left <= 0) this.open.delete(address);
+    else this.open.set(address, left);
+  }
 
   /** The upgraded connection's ticket; the socket is the one `accept` saw. */
   ticketFor(socket: Socket): AdmissionTicket {
     // ws has cleared the upgrade deadline (setTimeout(0)); the connection's own deadlines take over.
     socket.removeListener('timeout', this.onUpgradeTimeout);
+    // From here the ticket's release frees the address's place: the socket keeps ws's close listener
+    // alone (one function, not an array of two, for the connection's whole life).
+    socket.removeListener('close', this.onSocketClosed);
     forgetClearedTimer(socket);
     const address = socket.remoteAddress ?? 'unknown';
     return new Ticket(this, socket, address, this.addresses.acquire(address, serverNow()));
@@ -276,5 +283,6 @@ class Ticket implements AdmissionTicket {
     this.released = true;
     this.admission.removePending(this.socket);
     this.admission.releaseBudgets(this.address, this.budget === null ? null : this.userId);
+    this.admission.addressClosed(this.address);
   }
 }
