@@ -205,8 +205,9 @@ const TYPES: Record<string, string> = {
     TurnRelayOptions
   `,
   '@handset/adapter-mqtt': `
-    IceServersSource LogLevel Logger MqttTransport MqttTransportOptions ParsedTopic ReconnectContext
-    ReconnectPolicy TokenSource TopicLayout TransportErrorReason
+    IceServersSource LogLevel Logger MqttTransport MqttTransportOptions MqttWebSocketConstructor
+    MqttWebSocketLike ParsedTopic ReconnectContext ReconnectPolicy TokenSource TopicLayout
+    TransportErrorReason
   `,
   '@handset/adapter-mqtt/broker': `
     AccessControl AccessControlHooks AccessControlOptions AdmissionLimits BrokerLimits BrokerOptions

@@ -5,7 +5,15 @@
 /** @module @handset/core */
 export { type CallDirection, type CallTimeouts, DEFAULT_TIMEOUTS } from './call/context.js';
 export type { CallStats, ConnectionPath, KindStats, MediaKind } from './call-stats.js';
-export * from './call-view.js';
+// Named, not `*`: call-view.ts also holds the phone's own helpers (isIn, sameCallView), which are internal.
+export {
+  type CallState,
+  type CallView,
+  callStateOf,
+  callViewOf,
+  defaultMediaState,
+  type HoldState,
+} from './call-view.js';
 export * from './end-reason.js';
 export * from './errors.js';
 export type { TokenSource } from './link/index.js';
