@@ -11,7 +11,7 @@ const USAGE = `usage: handset-broker [--port <tcp, default 1883>] [--ws-port <ws
                       [--token-max-lifetime <seconds, default 604800>] [--token-clock-skew <seconds, default 60>]
                       [--limit <name>=<positive integer>]...   (names: ${Object.keys(DEFAULT_BROKER_LIMITS).join(', ')})
                       [--allowed-origin <origin>]...   (browser origins for the WebSocket listener:
-                      https://app.example.com, http://localhost:* for any port, * for any; default any,
+                      https://app.example.com, http://localhost:* for every port, * for every origin; default: every origin,
                       or in --dev loopback pages only)
 A TURN relay (coturn with use-auth-secret) is configured from the environment only, so its secret never
 shows on a command line: HANDSET_TURN_URLS (comma-separated turn: URLs), HANDSET_TURN_SECRET (coturn's
